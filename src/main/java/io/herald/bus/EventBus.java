@@ -1,0 +1,97 @@
+package io.herald.bus;
+
+import io.herald.distribution.Broker;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The internal bus. {@link #publish} hands an event to distribution; whatever distribution
+ * receives (this instance's events and everyone else's) comes back through {@link #deliver} and is
+ * fired as an asynchronous CDI event for the transports to observe.
+ *
+ * <p>Delivery runs on one ordered thread: plain {@code fireAsync} uses a pool and would reorder
+ * events, and per-channel order is a promise of the protocol.
+ */
+@ApplicationScoped
+public class EventBus {
+  private static final Logger LOG = Logger.getLogger(EventBus.class.getName());
+
+  @Inject Event<Envelope> events;
+  @Inject Broker broker;
+  @Inject InstanceIdentity instance;
+
+  @Resource ManagedThreadFactory threadFactory;
+
+  private ExecutorService ordered;
+  private NotificationOptions inOrder;
+  private EventIdGenerator ids;
+
+  @PostConstruct
+  void start() {
+    ordered = Executors.newSingleThreadExecutor(threadFactory);
+    inOrder = NotificationOptions.ofExecutor(ordered);
+    ids = new EventIdGenerator(instance.id(), Clock.systemUTC());
+    broker.start(this::deliver);
+  }
+
+  /** Starts distribution with the application rather than on the first request. */
+  void boot(@Observes @Initialized(ApplicationScoped.class) Object context) {
+    // the call itself is the point: it makes the container create this bean now
+    instance.id();
+  }
+
+  @PreDestroy
+  void stop() {
+    ordered.shutdown();
+  }
+
+  /**
+   * Sends an event to every subscriber on every instance. Completes with the envelope (its id
+   * assigned) once distribution has accepted it.
+   */
+  public CompletionStage<Envelope> publish(Draft draft) {
+    Envelope envelope;
+    CompletionStage<Void> accepted;
+    // One lock around id and hand-over: ids from this instance reach the broker in id order.
+    synchronized (ids) {
+      EventId id = ids.next();
+      envelope =
+          new Envelope(
+              id,
+              draft.channel(),
+              draft.event(),
+              draft.data(),
+              draft.publisher(),
+              draft.tenant(),
+              Instant.ofEpochMilli(id.millis()));
+      accepted = broker.publish(envelope);
+    }
+    return accepted.thenApply(ignored -> envelope);
+  }
+
+  /** Fires a received event to this instance's transports, in the order received. */
+  void deliver(Envelope envelope) {
+    events
+        .fireAsync(envelope, inOrder)
+        .exceptionally(
+            failure -> {
+              LOG.log(Level.WARNING, "Delivery of " + envelope + " failed", failure);
+              return null;
+            });
+  }
+}

@@ -1,0 +1,25 @@
+package io.herald.publish;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Limits of the publish API; documented in docs/configuration.md. */
+@ApplicationScoped
+public class PublishSettings {
+  @Inject
+  @ConfigProperty(name = "herald.publish.max-body-bytes", defaultValue = "65536")
+  int maxBodyBytes;
+
+  @Inject
+  @ConfigProperty(name = "herald.publish.timeout-ms", defaultValue = "5000")
+  long timeoutMillis;
+
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public long timeoutMillis() {
+    return timeoutMillis;
+  }
+}

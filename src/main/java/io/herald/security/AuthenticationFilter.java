@@ -1,0 +1,91 @@
+package io.herald.security;
+
+import io.herald.api.ErrorBody;
+import io.herald.api.ErrorCode;
+import io.herald.api.HeraldException;
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.ext.Provider;
+import java.security.Principal;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Establishes the {@link Caller} of a {@link Secured} resource. A bearer header is verified by
+ * MP-JWT (the container's mechanism); a query-parameter token, which MP-JWT cannot read, by
+ * {@link TokenVerifier} under the same configuration. Missing or bad: 401 with a code.
+ */
+@Secured
+@Provider
+@Priority(Priorities.AUTHENTICATION)
+public class AuthenticationFilter implements ContainerRequestFilter {
+  private static final String BEARER = "Bearer ";
+
+  @Context ResourceInfo resource;
+  @Inject TokenVerifier verifier;
+
+  @Override
+  public void filter(ContainerRequestContext request) {
+    try {
+      Caller caller = authenticate(request);
+      request.setSecurityContext(new CallerContext(caller, request.getSecurityContext().isSecure()));
+    } catch (HeraldException e) {
+      request.abortWith(ErrorBody.response(e.code(), e.getMessage()));
+    }
+  }
+
+  private Caller authenticate(ContainerRequestContext request) {
+    Principal principal = request.getSecurityContext().getUserPrincipal();
+    if (principal instanceof JsonWebToken jwt) {
+      return verifier.from(jwt);
+    }
+    String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+    String token = null;
+    if (header != null) {
+      if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        throw new HeraldException(ErrorCode.INVALID_TOKEN, "Authorization must use the Bearer scheme.");
+      }
+      token = header.substring(BEARER.length()).strip();
+    } else if (allowsQueryToken()) {
+      token = request.getUriInfo().getQueryParameters().getFirst(QueryToken.PARAMETER);
+    }
+    if (token == null || token.isEmpty()) {
+      throw new HeraldException(ErrorCode.NOT_AUTHENTICATED, "A bearer token is required.");
+    }
+    return verifier.verify(token);
+  }
+
+  private boolean allowsQueryToken() {
+    return resource.getResourceMethod().isAnnotationPresent(QueryToken.class)
+        || resource.getResourceClass().isAnnotationPresent(QueryToken.class);
+  }
+
+  /** Exposes the caller through the standard JAX-RS security context. */
+  private record CallerContext(Caller caller, boolean secure) implements SecurityContext {
+    @Override
+    public Principal getUserPrincipal() {
+      return caller;
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+      return caller.inGroup(role);
+    }
+
+    @Override
+    public boolean isSecure() {
+      return secure;
+    }
+
+    @Override
+    public String getAuthenticationScheme() {
+      return "Bearer";
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.herald.security;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The standard MicroProfile JWT properties, read once so that Herald's own verifier (for tokens
+ * MP-JWT cannot see) checks exactly what MP-JWT checks.
+ */
+public record JwtSettings(
+    Optional<String> publicKey,
+    Optional<String> publicKeyLocation,
+    String algorithm,
+    Optional<String> issuer,
+    List<String> audiences,
+    Duration clockSkew,
+    String tenantClaim) {
+
+  public static JwtSettings from(Config config) {
+    return new JwtSettings(
+        config.getOptionalValue("mp.jwt.verify.publickey", String.class),
+        config.getOptionalValue("mp.jwt.verify.publickey.location", String.class),
+        config.getOptionalValue("mp.jwt.verify.publickey.algorithm", String.class).orElse("RS256"),
+        config.getOptionalValue("mp.jwt.verify.issuer", String.class),
+        config.getOptionalValues("mp.jwt.verify.audiences", String.class).orElse(List.of()),
+        Duration.ofSeconds(
+            config.getOptionalValue("mp.jwt.verify.clock.skew", Integer.class).orElse(60)),
+        config.getOptionalValue("herald.security.tenant-claim", String.class).orElse("tenant"));
+  }
+
+  public boolean hasKey() {
+    return publicKey.isPresent() || publicKeyLocation.isPresent();
+  }
+}

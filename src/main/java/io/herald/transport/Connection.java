@@ -1,0 +1,22 @@
+package io.herald.transport;
+
+import io.herald.bus.Envelope;
+import java.util.Set;
+
+/** One open client connection, whatever its transport, as the registry sees it. */
+public interface Connection {
+  String id();
+
+  String userId();
+
+  Transport transport();
+
+  /** The channels it is subscribed to now. */
+  Set<String> channels();
+
+  /**
+   * Queues an event for this connection. Must not block: a connection that cannot keep up closes
+   * itself (slow consumer) rather than hold up the caller, which serves every other connection.
+   */
+  void deliver(Envelope envelope);
+}

@@ -1,0 +1,89 @@
+package io.herald.transport;
+
+import io.herald.bus.Envelope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Knows every open connection on this instance and which channels each listens to, and fans each
+ * event from the bus out to the connections of its channel. Transports register here; none of
+ * them observes the bus on its own, so one lookup serves every transport.
+ */
+@ApplicationScoped
+public class ConnectionRegistry {
+  private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
+
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final Map<String, Set<Connection>> byChannel = new ConcurrentHashMap<>();
+
+  public void open(Connection connection) {
+    connections.put(connection.id(), connection);
+  }
+
+  public void subscribe(Connection connection, String channel) {
+    byChannel.compute(
+        channel,
+        (key, set) -> {
+          Set<Connection> members = set == null ? ConcurrentHashMap.newKeySet() : set;
+          members.add(connection);
+          return members;
+        });
+  }
+
+  public void unsubscribe(Connection connection, String channel) {
+    // compute keeps add and remove-if-empty atomic per channel, so no subscriber is lost
+    byChannel.computeIfPresent(
+        channel,
+        (key, set) -> {
+          set.remove(connection);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  /** Forgets a connection and all its subscriptions. Idempotent. */
+  public void close(Connection connection) {
+    if (connections.remove(connection.id()) != null) {
+      for (String channel : connection.channels()) {
+        unsubscribe(connection, channel);
+      }
+    }
+  }
+
+  void fanOut(@ObservesAsync Envelope envelope) {
+    Set<Connection> members = byChannel.get(envelope.channel());
+    if (members == null) {
+      return;
+    }
+    for (Connection connection : members) {
+      try {
+        connection.deliver(envelope);
+      } catch (RuntimeException e) {
+        // one broken connection must not cost the others their event
+        LOG.log(Level.WARNING, "Delivery to " + connection.id() + " failed", e);
+      }
+    }
+  }
+
+  public int count() {
+    return connections.size();
+  }
+
+  public Map<Transport, Integer> countByTransport() {
+    Map<Transport, Integer> counts = new EnumMap<>(Transport.class);
+    for (Transport t : Transport.values()) {
+      counts.put(t, 0);
+    }
+    connections.values().forEach(c -> counts.merge(c.transport(), 1, Integer::sum));
+    return counts;
+  }
+
+  public Iterable<Connection> all() {
+    return connections.values();
+  }
+}

@@ -1,0 +1,173 @@
+package io.herald.transport.sse;
+
+import io.herald.bus.Envelope;
+import io.herald.transport.Connection;
+import io.herald.transport.Transport;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+/**
+ * One SSE stream. Events wait in a bounded queue and are written by a shared writer pool, one
+ * drain at a time per connection, so the bus thread never touches a socket. A full queue means the
+ * client stopped reading: the stream is ended rather than allowed to hold anyone else up.
+ */
+final class SseConnection implements Connection {
+  /** Why a stream ended; the label is a metric tag. */
+  enum Reason {
+    CLIENT_GONE("client_gone"),
+    SLOW_CONSUMER("slow_consumer"),
+    SHUTDOWN("shutdown");
+
+    final String label;
+
+    Reason(String label) {
+      this.label = label;
+    }
+  }
+
+  private final String id;
+  private final String userId;
+  private final Set<String> channels;
+  private final SseEventSink sink;
+  private final Sse sse;
+  private final Executor writers;
+  private final ArrayBlockingQueue<OutboundSseEvent> queue;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final BiConsumer<SseConnection, Reason> onClose;
+
+  SseConnection(
+      String id,
+      String userId,
+      Set<String> channels,
+      SseEventSink sink,
+      Sse sse,
+      Executor writers,
+      int queueSize,
+      BiConsumer<SseConnection, Reason> onClose) {
+    this.id = id;
+    this.userId = userId;
+    this.channels = Set.copyOf(channels);
+    this.sink = sink;
+    this.sse = sse;
+    this.writers = writers;
+    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.onClose = onClose;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String userId() {
+    return userId;
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.SSE;
+  }
+
+  @Override
+  public Set<String> channels() {
+    return channels;
+  }
+
+  @Override
+  public void deliver(Envelope envelope) {
+    enqueue(
+        sse.newEventBuilder()
+            .id(envelope.id().toString())
+            .name(envelope.event())
+            .mediaType(MediaType.TEXT_PLAIN_TYPE)
+            .data(String.class, envelope.json())
+            .build());
+  }
+
+  /** Queues any frame (event, heartbeat); a full queue ends the stream as a slow consumer. */
+  void enqueue(OutboundSseEvent frame) {
+    if (closed.get()) {
+      return;
+    }
+    if (!queue.offer(frame)) {
+      close(Reason.SLOW_CONSUMER);
+      return;
+    }
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    if (draining.compareAndSet(false, true)) {
+      writers.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    OutboundSseEvent frame;
+    while (!closed.get() && (frame = queue.poll()) != null) {
+      CompletableFuture<?> written;
+      try {
+        written = sink.send(frame).toCompletableFuture();
+      } catch (IllegalStateException e) {
+        close(Reason.CLIENT_GONE); // the sink was closed under us
+        return;
+      }
+      if (!written.isDone()) {
+        // An asynchronous sink: carry on when this write is through, keeping one write in flight.
+        written.whenComplete((ok, failure) -> afterWrite(failure, true));
+        return;
+      }
+      if (written.isCompletedExceptionally()) {
+        close(Reason.CLIENT_GONE);
+        return;
+      }
+    }
+    afterWrite(null, false);
+  }
+
+  private void afterWrite(Throwable failure, boolean resume) {
+    if (failure != null) {
+      close(Reason.CLIENT_GONE);
+      return;
+    }
+    if (resume) {
+      writers.execute(this::drain);
+      return;
+    }
+    draining.set(false);
+    // An event may have been queued between the last poll and the flag being cleared.
+    if (!queue.isEmpty() && !closed.get()) {
+      scheduleDrain();
+    }
+  }
+
+  /** Ends the stream once; the socket is closed on a writer thread, never the caller's. */
+  void close(Reason reason) {
+    if (closed.compareAndSet(false, true)) {
+      queue.clear();
+      onClose.accept(this, reason);
+      writers.execute(
+          () -> {
+            try {
+              sink.close();
+            } catch (RuntimeException e) {
+              // already gone: nothing left to release
+            }
+          });
+    }
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+}

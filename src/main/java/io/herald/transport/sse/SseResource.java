@@ -1,0 +1,72 @@
+package io.herald.transport.sse;
+
+import io.herald.api.ErrorCode;
+import io.herald.api.HeraldException;
+import io.herald.channel.Channels;
+import io.herald.security.Caller;
+import io.herald.security.QueryToken;
+import io.herald.security.Secured;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** {@code GET /api/realtime/stream}: Server-Sent Events for one or more channels. */
+@Path("realtime/stream")
+@Secured
+@QueryToken
+@RequestScoped
+public class SseResource {
+  @Inject SseStreams streams;
+  @Inject SseSettings settings;
+  @Inject Channels channels;
+
+  @GET
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public void stream(
+      @QueryParam("channel") List<String> names,
+      @Context SecurityContext security,
+      @Context SseEventSink sink,
+      @Context Sse sse) {
+    open(names, security, sink, sse);
+  }
+
+  @GET
+  @Path("channel/{channel}")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public void streamOne(
+      @PathParam("channel") String name,
+      @Context SecurityContext security,
+      @Context SseEventSink sink,
+      @Context Sse sse) {
+    open(List.of(name), security, sink, sse);
+  }
+
+  private void open(List<String> names, SecurityContext security, SseEventSink sink, Sse sse) {
+    if (names == null || names.isEmpty()) {
+      throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
+    }
+    Set<String> subscribed = new LinkedHashSet<>();
+    for (String name : names) {
+      subscribed.add(channels.parse(name).value());
+    }
+    if (subscribed.size() > settings.maxSubscriptions()) {
+      throw new HeraldException(
+          ErrorCode.INVALID_REQUEST,
+          "At most " + settings.maxSubscriptions() + " channels per connection.");
+    }
+    Caller caller = (Caller) security.getUserPrincipal();
+    streams.open(caller.subject(), subscribed, sink, sse);
+  }
+}

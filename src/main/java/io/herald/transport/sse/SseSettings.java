@@ -1,0 +1,49 @@
+package io.herald.transport.sse;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** SSE transport limits and timings; documented in docs/configuration.md. */
+@ApplicationScoped
+public class SseSettings {
+  @Inject
+  @ConfigProperty(name = "herald.sse.heartbeat-ms", defaultValue = "15000")
+  long heartbeatMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.sse.retry-ms", defaultValue = "2000")
+  long retryMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.sse.queue-size", defaultValue = "1024")
+  int queueSize;
+
+  @Inject
+  @ConfigProperty(name = "herald.sse.writer-threads", defaultValue = "32")
+  int writerThreads;
+
+  @Inject
+  @ConfigProperty(name = "herald.connection.max-subscriptions", defaultValue = "128")
+  int maxSubscriptions;
+
+  public long heartbeatMillis() {
+    return heartbeatMillis;
+  }
+
+  public long retryMillis() {
+    return retryMillis;
+  }
+
+  public int queueSize() {
+    return queueSize;
+  }
+
+  public int writerThreads() {
+    return writerThreads;
+  }
+
+  public int maxSubscriptions() {
+    return maxSubscriptions;
+  }
+}

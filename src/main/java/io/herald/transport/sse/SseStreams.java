@@ -1,0 +1,120 @@
+package io.herald.transport.sse;
+
+import io.herald.transport.ConnectionRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * Opens and tracks SSE streams: the writer pool that drains every stream's queue, and the
+ * heartbeat that keeps proxies from cutting idle streams and is also how a vanished client is
+ * noticed (a write to it fails), since SSE gives no other close signal.
+ */
+@ApplicationScoped
+public class SseStreams {
+  @Inject SseSettings settings;
+  @Inject ConnectionRegistry registry;
+  @Inject MetricRegistry metrics;
+
+  @Resource ManagedThreadFactory threadFactory;
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private final Map<String, SseConnection> open = new ConcurrentHashMap<>();
+  private ExecutorService writers;
+  private ScheduledFuture<?> heartbeat;
+  private volatile OutboundSseEvent heartbeatFrame;
+
+  @PostConstruct
+  void start() {
+    // A bounded pool, not a thread per stream: writes are short unless a client stops reading.
+    // Such a client is cut when its queue fills, but the write it is stuck in holds its thread
+    // until the container's write timeout (about 60 s on Payara Micro), so the pool is sized for
+    // several of those at once; idle threads time out.
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            settings.writerThreads(),
+            settings.writerThreads(),
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            threadFactory);
+    pool.allowCoreThreadTimeOut(true);
+    writers = pool;
+    long every = settings.heartbeatMillis();
+    heartbeat = scheduler.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @PreDestroy
+  void stop() {
+    heartbeat.cancel(false);
+    open.values().forEach(c -> c.close(SseConnection.Reason.SHUTDOWN));
+    writers.shutdown();
+  }
+
+  /** Starts a stream: the connected frame first, then everything published to its channels. */
+  void open(String userId, Set<String> channels, SseEventSink sink, Sse sse) {
+    if (heartbeatFrame == null) {
+      heartbeatFrame = sse.newEventBuilder().comment("heartbeat").build();
+    }
+    String id = UUID.randomUUID().toString();
+    SseConnection connection =
+        new SseConnection(
+            id, userId, channels, sink, sse, writers, settings.queueSize(), this::closed);
+    JsonArrayBuilder names = Json.createArrayBuilder();
+    channels.forEach(names::add);
+    connection.enqueue(
+        sse.newEventBuilder()
+            .name("connected")
+            .reconnectDelay(settings.retryMillis())
+            .mediaType(MediaType.TEXT_PLAIN_TYPE)
+            .data(
+                String.class,
+                Json.createObjectBuilder()
+                    .add("connectionId", id)
+                    .add("userId", userId)
+                    .add("channels", names)
+                    .build()
+                    .toString())
+            .build());
+    open.put(id, connection);
+    registry.open(connection);
+    channels.forEach(channel -> registry.subscribe(connection, channel));
+    metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
+  }
+
+  private void closed(SseConnection connection, SseConnection.Reason reason) {
+    open.remove(connection.id());
+    registry.close(connection);
+    metrics
+        .counter("herald.connections.closed", new Tag("transport", "sse"), new Tag("reason", reason.label))
+        .inc();
+  }
+
+  private void beat() {
+    OutboundSseEvent frame = heartbeatFrame;
+    if (frame != null) {
+      open.values().forEach(c -> c.enqueue(frame));
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.herald.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.testing.HeraldDeployment;
+import io.herald.testing.Server;
+import io.herald.testing.SseClient;
+import io.herald.testing.TestKeys;
+import io.herald.testing.Tokens;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.time.Instant;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The publish API and the HTTP error contract: every refusal has its documented status and code. */
+@ExtendWith(ArquillianExtension.class)
+class PublishApiIT {
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return HeraldDeployment.create(Map.of());
+  }
+
+  @ArquillianResource URL url;
+  private Server server;
+
+  @BeforeEach
+  void setUp() {
+    server = Server.at(url);
+  }
+
+  @Test
+  void publishAnswers202WithTheEventId() {
+    Server.Reply reply = server.publish(Tokens.publisher("backend"), "jobs.42", "job.update", "{\"pct\":5}");
+    assertEquals(202, reply.status(), reply.body());
+    JsonObject body = reply.json();
+    assertTrue(body.getString("id").matches("\\d{13}-\\d+-\\w+"), body.toString());
+    assertEquals("jobs.42", body.getString("channel"));
+    assertEquals("job.update", body.getString("event"));
+  }
+
+  @Test
+  void idsIncreaseInPublishOrder() {
+    String token = Tokens.publisher("backend");
+    io.herald.bus.EventId previous = null;
+    for (int i = 0; i < 20; i++) {
+      io.herald.bus.EventId id =
+          io.herald.bus.EventId.parse(server.publish(token, "jobs.1", "tick", "1").json().getString("id"));
+      assertNotNull(id);
+      if (previous != null) {
+        assertTrue(id.compareTo(previous) > 0, id + " after " + previous);
+      }
+      previous = id;
+    }
+  }
+
+  @Test
+  void noTokenIs401NotAuthenticated() {
+    Server.Reply reply = server.publish(null, "jobs.42", "job.update", "{}");
+    assertError(reply, 401, "NOT_AUTHENTICATED");
+    assertNotNull(reply.header("WWW-Authenticate"));
+  }
+
+  @Test
+  void tokensThatMustNotPassAre401InvalidToken() {
+    String foreign = Tokens.forUser("mallory").groups("publisher").signedBy(TestKeys.ATTACKER).sign();
+    String expired =
+        Tokens.forUser("alice").groups("publisher").expiresAt(Instant.now().minusSeconds(3600)).sign();
+    String wrongIssuer = Tokens.forUser("alice").groups("publisher").issuer("someone-else").sign();
+    for (String token : new String[] {foreign, expired, wrongIssuer, "not.a.jwt"}) {
+      assertError(server.publish(token, "jobs.42", "job.update", "{}"), 401, "INVALID_TOKEN");
+      SseClient viaQuery = SseClient.open(server, "api/realtime/stream?channel=jobs.42&access_token=" + token);
+      assertEquals(401, viaQuery.status());
+      assertTrue(viaQuery.errorBody().contains("\"INVALID_TOKEN\""), viaQuery.errorBody());
+      SseClient viaHeader = SseClient.openWithHeader(server, "api/realtime/stream?channel=jobs.42", token);
+      assertEquals(401, viaHeader.status());
+      assertTrue(viaHeader.errorBody().contains("\"INVALID_TOKEN\""), viaHeader.errorBody());
+    }
+    SseClient none = SseClient.open(server, "api/realtime/stream?channel=jobs.42");
+    assertEquals(401, none.status());
+    assertTrue(none.errorBody().contains("\"NOT_AUTHENTICATED\""), none.errorBody());
+  }
+
+  @Test
+  void publishingWithoutThePublisherGroupIs403() {
+    String token = Tokens.forUser("alice").groups("reader").sign();
+    assertError(server.publish(token, "jobs.42", "job.update", "{}"), 403, "PERMISSION_DENIED");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jobs", "Jobs.1", "jobs..1", "jobs.1.", ".jobs", "jobs.*", "jobs.a%20b", "1jobs.2"})
+  void badChannelNamesAre400InvalidChannel(String channel) {
+    assertError(server.publish(Tokens.publisher("backend"), channel, "e", "{}"), 400, "INVALID_CHANNEL");
+    SseClient sse =
+        SseClient.open(server, "api/realtime/stream?channel=" + channel + "&access_token=" + Tokens.forUser("a").sign());
+    assertEquals(400, sse.status());
+    assertTrue(sse.errorBody().contains("\"INVALID_CHANNEL\""), sse.errorBody());
+  }
+
+  @Test
+  void overlongChannelNameIs400() {
+    String channel = "jobs." + "x".repeat(200);
+    assertError(server.publish(Tokens.publisher("backend"), channel, "e", "{}"), 400, "INVALID_CHANNEL");
+  }
+
+  @Test
+  void malformedJsonIs400InvalidJson() {
+    assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", "{\"event\": "), 400, "INVALID_JSON");
+    assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", "not json"), 400, "INVALID_JSON");
+  }
+
+  @Test
+  void wrongShapeIs400InvalidEvent() {
+    String token = Tokens.publisher("b");
+    assertError(server.publishRaw(token, "jobs.1", "[1,2]"), 400, "INVALID_EVENT");
+    assertError(server.publishRaw(token, "jobs.1", "{\"data\":{}}"), 400, "INVALID_EVENT");
+    assertError(server.publishRaw(token, "jobs.1", "{\"event\":\"connected\"}"), 400, "INVALID_EVENT");
+    assertError(server.publishRaw(token, "jobs.1", "{\"event\":\"has space\"}"), 400, "INVALID_EVENT");
+  }
+
+  @Test
+  void bodyOverTheLimitIs413AndAtTheLimitIsAccepted() {
+    String token = Tokens.publisher("b");
+    String envelope = "{\"event\":\"big\",\"data\":\"\"}";
+    String atLimit = "{\"event\":\"big\",\"data\":\"" + "a".repeat(65536 - envelope.length()) + "\"}";
+    assertEquals(65536, atLimit.length());
+    assertEquals(202, server.publishRaw(token, "jobs.1", atLimit).status());
+    String overLimit = "{\"event\":\"big\",\"data\":\"" + "a".repeat(65537 - envelope.length()) + "\"}";
+    assertError(server.publishRaw(token, "jobs.1", overLimit), 413, "PAYLOAD_TOO_LARGE");
+  }
+
+  @Test
+  void nonJsonContentTypeIs415() {
+    Server.Reply reply =
+        Server.send(
+            HttpRequest.newBuilder(server.uri("api/channels/jobs.1/events"))
+                .header("Authorization", "Bearer " + Tokens.publisher("b"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"x\"}")));
+    assertError(reply, 415, "UNSUPPORTED_MEDIA_TYPE");
+  }
+
+  @Test
+  void statusIsOpenAndNamesTheInstance() {
+    Server.Reply reply = server.get("api/realtime/status");
+    assertEquals(200, reply.status());
+    JsonObject status = reply.json();
+    assertTrue(status.getString("instanceId").length() > 0);
+    assertTrue(status.getJsonNumber("uptimeSeconds").longValue() >= 0);
+    for (String transport : new String[] {"sse", "websocket", "poll", "total"}) {
+      assertTrue(status.getJsonObject("connections").containsKey(transport), transport);
+    }
+  }
+
+  @Test
+  void devTokensDoNotExistOutsideDevMode() {
+    assertError(server.get("dev/token?sub=alice&groups=admin"), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void unknownPathsAre404WithTheErrorShape() {
+    assertError(server.get("api/nothing-here"), 404, "NOT_FOUND");
+  }
+
+  private static void assertError(Server.Reply reply, int status, String code) {
+    assertEquals(status, reply.status(), reply.body());
+    assertEquals(code, reply.code(), reply.body());
+    assertNotNull(reply.json().getString("message"));
+  }
+}

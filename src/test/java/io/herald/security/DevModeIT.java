@@ -1,0 +1,51 @@
+package io.herald.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.testing.PayaraProcess;
+import io.herald.testing.Server;
+import io.herald.testing.SseClient;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WAR as ops run it, on plain {@code java -jar payara-micro.jar --deploy herald.war}: dev mode
+ * walks through the README's curl session; without a key and without dev mode it refuses to start.
+ */
+class DevModeIT {
+  @Test
+  void devModeMintsTokensThatWorkEndToEnd() throws Exception {
+    try (PayaraProcess herald = PayaraProcess.start("dev", Map.of(), Map.of("HERALD_DEV_MODE", "true"))) {
+      Server server = herald.server();
+      assertTrue(herald.log().contains("HERALD DEV MODE"), "dev mode says so loudly in the log");
+
+      // The README walk-through: mint a token, open a stream, publish, see the event.
+      Server.Reply minted = server.get("dev/token?sub=alice&groups=publisher&tenant=acme");
+      assertEquals(200, minted.status(), minted.body());
+      String token = minted.body().strip();
+      try (SseClient stream = SseClient.open(server, "api/realtime/stream?channel=jobs.42&access_token=" + token)) {
+        assertEquals("connected", stream.next().name());
+        Server.Reply published = server.publish(token, "jobs.42", "job.update", "{\"pct\":42}");
+        assertEquals(202, published.status(), published.body());
+        SseClient.Event event = stream.next();
+        assertEquals("job.update", event.name());
+        assertEquals(published.json().getString("id"), event.id());
+        assertEquals(42, event.json().getJsonObject("data").getInt("pct"));
+        assertEquals("alice", event.json().getString("publisher"));
+        assertEquals("acme", event.json().getString("tenant"));
+      }
+      assertEquals(400, server.get("dev/token").status(), "sub is required");
+    }
+  }
+
+  @Test
+  void withoutAKeyAndWithoutDevModeHeraldRefusesToStart() throws Exception {
+    try (PayaraProcess herald = PayaraProcess.start("nokey", Map.of(), Map.of())) {
+      assertTrue(herald.log().contains("Herald has no JWT verification key"), "the reason is logged");
+      assertNotEquals(200, herald.server().get("api/realtime/status").status(), "nothing is served");
+      assertNotEquals(200, herald.server().get("dev/token?sub=x").status(), "no dev tokens either");
+    }
+  }
+}

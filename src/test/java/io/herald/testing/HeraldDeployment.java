@@ -1,0 +1,46 @@
+package io.herald.testing;
+
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The real {@code herald.war} as built by the package phase, plus a MicroProfile Config file with
+ * the test key and whatever settings a test class needs. Tests deploy exactly what ops deploy.
+ */
+public final class HeraldDeployment {
+  private HeraldDeployment() {}
+
+  /** Settings every test deployment shares: the trusted test key and issuer. */
+  public static Map<String, String> baseConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("mp.jwt.verify.publickey", TestKeys.TRUSTED.publicPem());
+    config.put("mp.jwt.verify.issuer", Tokens.ISSUER);
+    return config;
+  }
+
+  public static WebArchive create(Map<String, String> overrides) {
+    Map<String, String> config = baseConfig();
+    config.putAll(overrides);
+    File war = new File(System.getProperty("herald.war", "target/herald.war"));
+    if (!war.isFile()) {
+      throw new IllegalStateException(war + " is missing: run the package phase first (mvn verify)");
+    }
+    return ShrinkWrap.createFromZipFile(WebArchive.class, war)
+        .addAsResource(new StringAsset(properties(config)), "META-INF/microprofile-config.properties");
+  }
+
+  private static String properties(Map<String, String> config) {
+    StringBuilder text = new StringBuilder();
+    config.forEach(
+        (key, value) ->
+            text.append(key)
+                .append('=')
+                .append(value.strip().replace("\\", "\\\\").replace("\n", "\\n"))
+                .append('\n'));
+    return text.toString();
+  }
+}

@@ -1,0 +1,100 @@
+package io.herald.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Herald started the way an operator starts it: {@code java -jar payara-micro.jar --nocluster
+ * --deploy herald.war --contextroot /}, configured by system properties and environment only.
+ * For tests that need control Arquillian does not give (several instances, start-up failures).
+ */
+public final class PayaraProcess implements AutoCloseable {
+  private static final Duration STARTUP = Duration.ofSeconds(120);
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private PayaraProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts an instance and waits until Payara reports it ready (deployed or failed to deploy). */
+  public static PayaraProcess start(String name, Map<String, String> properties, Map<String, String> env)
+      throws IOException, InterruptedException {
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.addAll(
+        List.of(
+            "-jar", System.getProperty("payara.microJar", "target/payara-micro.jar"),
+            "--nocluster", "--port", String.valueOf(port),
+            "--deploy", System.getProperty("herald.war", "target/herald.war"),
+            "--contextroot", "/"));
+    Path log = Path.of("target", "payara-" + name + "-" + port + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    PayaraProcess payara = new PayaraProcess(builder.start(), log, port);
+    payara.awaitReady();
+    return payara;
+  }
+
+  private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (!log().contains("ready in")) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Payara exited during start-up; log: " + log);
+      }
+      if (System.nanoTime() > deadline) {
+        close();
+        throw new IllegalStateException("Payara not ready within " + STARTUP + "; log: " + log);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  public Server server() {
+    return Server.at(port);
+  }
+
+  /** Everything the instance logged so far. */
+  public String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+}

@@ -1,0 +1,77 @@
+package io.herald.testing;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+
+/** Mints real RS256 JWTs for tests. Defaults: trusted key, issuer {@value #ISSUER}, 1 h life. */
+public final class Tokens {
+  public static final String ISSUER = "herald-test";
+
+  private final JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
+  private TestKeys key = TestKeys.TRUSTED;
+  private Instant expiresAt = Instant.now().plus(Duration.ofHours(1));
+
+  private Tokens(String subject) {
+    claims.issuer(ISSUER).jwtID(UUID.randomUUID().toString()).issueTime(new Date());
+    if (subject != null) {
+      claims.subject(subject).claim("upn", subject);
+    }
+  }
+
+  public static Tokens forUser(String subject) {
+    return new Tokens(subject);
+  }
+
+  /** A token for a publisher-group user: the common case for the publish API. */
+  public static String publisher(String subject) {
+    return forUser(subject).groups("publisher").sign();
+  }
+
+  public Tokens groups(String... groups) {
+    claims.claim("groups", List.of(groups));
+    return this;
+  }
+
+  public Tokens tenant(String tenant) {
+    claims.claim("tenant", tenant);
+    return this;
+  }
+
+  public Tokens issuer(String issuer) {
+    claims.issuer(issuer);
+    return this;
+  }
+
+  public Tokens expiresAt(Instant when) {
+    expiresAt = when;
+    return this;
+  }
+
+  public Tokens signedBy(TestKeys key) {
+    this.key = key;
+    return this;
+  }
+
+  public String sign() {
+    claims.expirationTime(Date.from(expiresAt));
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).build(), claims.build());
+    try {
+      jwt.sign(new RSASSASigner(key.privateKey()));
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+    return jwt.serialize();
+  }
+}
