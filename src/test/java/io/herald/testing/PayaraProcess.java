@@ -82,7 +82,7 @@ public final class PayaraProcess implements AutoCloseable {
   public void close() {
     process.destroy();
     try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }
     } catch (InterruptedException e) {
