@@ -2,5 +2,22 @@ package io.herald.bus;
 
 import jakarta.json.JsonValue;
 
-/** An event before the bus gives it an id and a time. */
-public record Draft(String channel, String event, JsonValue data, String publisher, String tenant) {}
+/**
+ * An event before the bus gives it an id and a time.
+ *
+ * @param excludedConnection the publishing connection when it asked not to get its own event
+ *     back ({@code echo: false}), else null
+ */
+public record Draft(
+    String channel,
+    String event,
+    JsonValue data,
+    String publisher,
+    String tenant,
+    String excludedConnection) {
+
+  /** A server-side publish: nobody is excluded. */
+  public Draft(String channel, String event, JsonValue data, String publisher, String tenant) {
+    this(channel, event, data, publisher, tenant, null);
+  }
+}

@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * One event as it travels the bus and reaches clients. Its JSON form is built once, here, and
- * shared by every connection that receives it (never serialized per connection).
+ * shared by every connection on every transport (never serialized per connection): it is the SSE
+ * {@code data:} and, as it starts with {@code "type":"event"}, the WebSocket frame as well.
  */
 public final class Envelope {
   private final EventId id;
@@ -19,6 +20,7 @@ public final class Envelope {
   private final String tenant;
   private final Instant timestamp;
   private final String json;
+  private final String excludedConnection;
 
   public Envelope(
       EventId id,
@@ -28,6 +30,23 @@ public final class Envelope {
       String publisher,
       String tenant,
       Instant timestamp) {
+    this(id, channel, event, data, publisher, tenant, timestamp, null);
+  }
+
+  /**
+   * @param excludedConnection a connection that must not receive this event (a publisher that
+   *     asked for no echo), or null; never serialized to clients
+   */
+  public Envelope(
+      EventId id,
+      String channel,
+      String event,
+      JsonValue data,
+      String publisher,
+      String tenant,
+      Instant timestamp,
+      String excludedConnection) {
+    this.excludedConnection = excludedConnection;
     this.id = id;
     this.channel = channel;
     this.event = event;
@@ -53,6 +72,7 @@ public final class Envelope {
   private JsonObject toJson() {
     JsonObjectBuilder b =
         Json.createObjectBuilder()
+            .add("type", "event")
             .add("id", id.toString())
             .add("channel", channel)
             .add("event", event)
@@ -96,6 +116,10 @@ public final class Envelope {
 
   public Instant timestamp() {
     return timestamp;
+  }
+
+  public String excludedConnection() {
+    return excludedConnection;
   }
 
   /** The envelope as JSON text, identical for every receiver. */

@@ -32,6 +32,7 @@ public class EventBus {
   private static final Logger LOG = Logger.getLogger(EventBus.class.getName());
 
   @Inject Event<Envelope> events;
+  @Inject Event<Signal> signals;
   @Inject Broker broker;
   @Inject InstanceIdentity instance;
 
@@ -46,7 +47,18 @@ public class EventBus {
     ordered = Executors.newSingleThreadExecutor(threadFactory);
     inOrder = NotificationOptions.ofExecutor(ordered);
     ids = new EventIdGenerator(instance.id(), Clock.systemUTC());
-    broker.start(this::deliver);
+    broker.start(
+        new Broker.Receiver() {
+          @Override
+          public void event(Envelope envelope) {
+            deliver(envelope);
+          }
+
+          @Override
+          public void signal(Signal signal) {
+            deliver(signal);
+          }
+        });
   }
 
   /** Starts distribution with the application rather than on the first request. */
@@ -78,20 +90,30 @@ public class EventBus {
               draft.data(),
               draft.publisher(),
               draft.tenant(),
-              Instant.ofEpochMilli(id.millis()));
+              Instant.ofEpochMilli(id.millis()),
+              draft.excludedConnection());
       accepted = broker.publish(envelope);
     }
     return accepted.thenApply(ignored -> envelope);
   }
 
+  /** Sends an ephemeral signal (typing) to the channel's subscribers on every instance. */
+  public void signal(Signal signal) {
+    broker.signal(signal);
+  }
+
   /** Fires a received event to this instance's transports, in the order received. */
   void deliver(Envelope envelope) {
-    events
-        .fireAsync(envelope, inOrder)
-        .exceptionally(
-            failure -> {
-              LOG.log(Level.WARNING, "Delivery of " + envelope + " failed", failure);
-              return null;
-            });
+    events.fireAsync(envelope, inOrder).exceptionally(failure -> logFailure(envelope, failure));
+  }
+
+  /** Signals share the ordered executor, so a typing stop never overtakes its start. */
+  void deliver(Signal signal) {
+    signals.fireAsync(signal, inOrder).exceptionally(failure -> logFailure(signal, failure));
+  }
+
+  private static <T> T logFailure(Object what, Throwable failure) {
+    LOG.log(Level.WARNING, "Delivery of " + what + " failed", failure);
+    return null;
   }
 }

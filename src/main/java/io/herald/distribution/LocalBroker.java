@@ -1,10 +1,10 @@
 package io.herald.distribution;
 
 import io.herald.bus.Envelope;
+import io.herald.bus.Signal;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 
 /**
  * A broker for a single instance: publishing is receiving. Keeps the {@link Broker} guarantees
@@ -12,17 +12,22 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class LocalBroker implements Broker {
-  private volatile Consumer<Envelope> receiver;
+  private volatile Receiver receiver;
 
   @Override
-  public void start(Consumer<Envelope> receiver) {
+  public void start(Receiver receiver) {
     this.receiver = receiver;
   }
 
   @Override
   public CompletionStage<Void> publish(Envelope envelope) {
-    receiver.accept(envelope);
+    receiver.event(envelope);
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void signal(Signal signal) {
+    receiver.signal(signal);
   }
 
   @Override

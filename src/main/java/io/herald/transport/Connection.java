@@ -1,6 +1,7 @@
 package io.herald.transport;
 
 import io.herald.bus.Envelope;
+import io.herald.bus.Signal;
 import java.util.Set;
 
 /** One open client connection, whatever its transport, as the registry sees it. */
@@ -19,4 +20,7 @@ public interface Connection {
    * itself (slow consumer) rather than hold up the caller, which serves every other connection.
    */
   void deliver(Envelope envelope);
+
+  /** Queues an ephemeral signal (typing) under the same rules as {@link #deliver}. */
+  void signal(Signal signal);
 }

@@ -1,6 +1,7 @@
 package io.herald.transport;
 
 import io.herald.bus.Envelope;
+import io.herald.bus.Signal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import java.util.EnumMap;
@@ -60,12 +61,33 @@ public class ConnectionRegistry {
     if (members == null) {
       return;
     }
+    String excluded = envelope.excludedConnection();
     for (Connection connection : members) {
+      if (excluded != null && excluded.equals(connection.id())) {
+        continue; // the publisher asked not to get its own event back
+      }
       try {
         connection.deliver(envelope);
       } catch (RuntimeException e) {
         // one broken connection must not cost the others their event
         LOG.log(Level.WARNING, "Delivery to " + connection.id() + " failed", e);
+      }
+    }
+  }
+
+  void fanOut(@ObservesAsync Signal signal) {
+    Set<Connection> members = byChannel.get(signal.channel());
+    if (members == null) {
+      return;
+    }
+    for (Connection connection : members) {
+      if (connection.id().equals(signal.connectionId())) {
+        continue; // one's own typing is not news
+      }
+      try {
+        connection.signal(signal);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "Signal to " + connection.id() + " failed", e);
       }
     }
   }

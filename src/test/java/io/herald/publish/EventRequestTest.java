@@ -46,7 +46,7 @@ class EventRequestTest {
     assertEquals(ErrorCode.INVALID_EVENT, failure("{\"event\":\"\"}"));
     assertEquals(ErrorCode.INVALID_EVENT, failure("{\"event\":\"a b\"}"));
     assertEquals(ErrorCode.INVALID_EVENT, failure("{\"event\":\"" + "x".repeat(65) + "\"}"));
-    for (String reserved : EventRequest.RESERVED) {
+    for (String reserved : io.herald.bus.EventNames.RESERVED) {
       assertEquals(ErrorCode.INVALID_EVENT, failure("{\"event\":\"" + reserved + "\"}"));
     }
   }

@@ -109,6 +109,18 @@ class PublishApiIT {
   }
 
   @Test
+  void anotherUsersChannelIs403OnSse() throws Exception {
+    String alice = Tokens.forUser("alice").sign();
+    SseClient theirs = SseClient.open(server, "api/realtime/stream?channel=user.bob&access_token=" + alice);
+    assertEquals(403, theirs.status());
+    assertTrue(theirs.errorBody().contains("\"PERMISSION_DENIED\""), theirs.errorBody());
+    try (SseClient own = SseClient.open(server, "api/realtime/stream?channel=user.alice&access_token=" + alice)) {
+      assertEquals(200, own.status());
+      assertEquals("connected", own.next().name());
+    }
+  }
+
+  @Test
   void overlongChannelNameIs400() {
     String channel = "jobs." + "x".repeat(200);
     assertError(server.publish(Tokens.publisher("backend"), channel, "e", "{}"), 400, "INVALID_CHANNEL");

@@ -47,6 +47,11 @@ public final class Server {
     return base.resolve(path.startsWith("/") ? path.substring(1) : path);
   }
 
+  /** A WebSocket address in the app: {@code ws://localhost:port/<context>/<path>}. */
+  public URI wsUri(String path) {
+    return URI.create("ws" + uri(path).toString().substring("http".length()));
+  }
+
   /** The context path the app is deployed at, ending in "/". */
   public String path() {
     return base.getPath();

@@ -1,6 +1,7 @@
 package io.herald.transport.sse;
 
 import io.herald.bus.Envelope;
+import io.herald.bus.Signal;
 import io.herald.transport.Connection;
 import io.herald.transport.Transport;
 import jakarta.ws.rs.core.MediaType;
@@ -91,6 +92,16 @@ final class SseConnection implements Connection {
             .name(envelope.event())
             .mediaType(MediaType.TEXT_PLAIN_TYPE)
             .data(String.class, envelope.json())
+            .build());
+  }
+
+  @Override
+  public void signal(Signal signal) {
+    enqueue(
+        sse.newEventBuilder()
+            .name(signal.kind().type())
+            .mediaType(MediaType.TEXT_PLAIN_TYPE)
+            .data(String.class, signal.json())
             .build());
   }
 

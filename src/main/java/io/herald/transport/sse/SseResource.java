@@ -4,6 +4,7 @@ import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.channel.Channels;
 import io.herald.security.Caller;
+import io.herald.security.ChannelAccess;
 import io.herald.security.QueryToken;
 import io.herald.security.Secured;
 import jakarta.enterprise.context.RequestScoped;
@@ -31,6 +32,7 @@ public class SseResource {
   @Inject SseStreams streams;
   @Inject SseSettings settings;
   @Inject Channels channels;
+  @Inject ChannelAccess access;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -57,16 +59,18 @@ public class SseResource {
     if (names == null || names.isEmpty()) {
       throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
     }
+    Caller caller = (Caller) security.getUserPrincipal();
     Set<String> subscribed = new LinkedHashSet<>();
     for (String name : names) {
-      subscribed.add(channels.parse(name).value());
+      io.herald.channel.ChannelName channel = channels.parse(name);
+      access.checkSubscribe(caller, channel);
+      subscribed.add(channel.value());
     }
     if (subscribed.size() > settings.maxSubscriptions()) {
       throw new HeraldException(
           ErrorCode.INVALID_REQUEST,
           "At most " + settings.maxSubscriptions() + " channels per connection.");
     }
-    Caller caller = (Caller) security.getUserPrincipal();
     streams.open(caller.subject(), subscribed, sink, sse);
   }
 }

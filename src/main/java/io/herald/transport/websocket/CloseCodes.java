@@ -1,0 +1,45 @@
+package io.herald.transport.websocket;
+
+import jakarta.websocket.CloseReason;
+
+/**
+ * Every close code Herald sends, in one place (docs/protocol.md, "Close codes"). 1000-1015 are the
+ * standard codes of RFC 6455; 4000-4999 are Herald's own. Clients decide from the code whether to
+ * reconnect: 1001/1012 and 4002/4008 invite a reconnect, 1008/1009/4001 need a change first.
+ */
+public final class CloseCodes {
+  /** Normal closure, e.g. the client said goodbye. */
+  public static final int NORMAL = 1000;
+
+  /** The server is going away (shutdown); reconnect, possibly to another instance. */
+  public static final int GOING_AWAY = 1001;
+
+  /** Policy: no token, a bad token, a forbidden origin. Do not retry with the same token. */
+  public static final int POLICY_VIOLATION = 1008;
+
+  /** A message exceeded {@code herald.ws.max-message-bytes}. */
+  public static final int TOO_BIG = 1009;
+
+  /** An unexpected server error. */
+  public static final int INTERNAL_ERROR = 1011;
+
+  /** The server restarts; reconnect after a short delay. */
+  public static final int SERVICE_RESTART = 1012;
+
+  /** The token expired; get a fresh one, then reconnect. */
+  public static final int TOKEN_EXPIRED = 4001;
+
+  /** No pong to the server's pings within two intervals; reconnect. */
+  public static final int NO_PONG = 4002;
+
+  /** The client did not read fast enough and its queue filled; reconnect (and read faster). */
+  public static final int SLOW_CONSUMER = 4008;
+
+  private CloseCodes() {}
+
+  /** A close reason; the phrase is cut to the 123 bytes a close frame allows. */
+  public static CloseReason reason(int code, String phrase) {
+    String text = phrase.length() > 120 ? phrase.substring(0, 120) : phrase;
+    return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), text);
+  }
+}

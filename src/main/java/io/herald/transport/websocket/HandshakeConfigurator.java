@@ -1,0 +1,66 @@
+package io.herald.transport.websocket;
+
+import io.herald.api.ErrorCode;
+import io.herald.api.HeraldException;
+import io.herald.security.Caller;
+import io.herald.security.QueryToken;
+import io.herald.security.TokenVerifier;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+
+/**
+ * Authenticates the WebSocket handshake. Browsers cannot set headers on a WebSocket, so the token
+ * comes as {@code ?access_token=} or as a second subprotocol {@code bearer.<jwt>} beside
+ * {@code herald.v1}; the server answers with {@code herald.v1} alone, never echoing the token.
+ * The verdict (a caller or a refusal) goes to the session, whose {@code @OnOpen} closes a refused
+ * socket with 1008 before it can do anything.
+ */
+public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
+  static final String PROTOCOL = "herald.v1";
+  static final String CALLER = "herald.caller";
+  static final String REFUSAL = "herald.refusal";
+  private static final String BEARER_PREFIX = "bearer.";
+
+  @Override
+  public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+    return requested.contains(PROTOCOL) ? PROTOCOL : "";
+  }
+
+  @Override
+  public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+    // WebSocket 2.1: these user properties are this connection's own copy.
+    try {
+      String token = token(request);
+      if (token == null) {
+        throw new HeraldException(ErrorCode.NOT_AUTHENTICATED, "A token is required (access_token or bearer.<jwt> subprotocol).");
+      }
+      Caller caller = CDI.current().select(TokenVerifier.class).get().verify(token);
+      config.getUserProperties().put(CALLER, caller);
+    } catch (HeraldException e) {
+      config.getUserProperties().put(REFUSAL, e);
+    }
+  }
+
+  private static String token(HandshakeRequest request) {
+    List<String> query = request.getParameterMap().get(QueryToken.PARAMETER);
+    if (query != null && !query.isEmpty() && !query.get(0).isEmpty()) {
+      return query.get(0);
+    }
+    List<String> protocols = request.getHeaders().get(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL);
+    if (protocols == null) {
+      return null;
+    }
+    for (String header : protocols) {
+      for (String value : header.split(",")) {
+        String protocol = value.strip();
+        if (protocol.startsWith(BEARER_PREFIX) && protocol.length() > BEARER_PREFIX.length()) {
+          return protocol.substring(BEARER_PREFIX.length());
+        }
+      }
+    }
+    return null;
+  }
+}

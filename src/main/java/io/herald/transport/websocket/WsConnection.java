@@ -1,0 +1,197 @@
+package io.herald.transport.websocket;
+
+import io.herald.bus.Envelope;
+import io.herald.bus.Signal;
+import io.herald.security.Caller;
+import io.herald.transport.Connection;
+import io.herald.transport.Transport;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One WebSocket connection. Outgoing frames wait in a bounded queue and go out with asynchronous
+ * sends, one in flight at a time, so neither the bus thread nor a pool thread waits on a socket.
+ * A full queue means the client stopped reading: it is closed with {@link CloseCodes#SLOW_CONSUMER}.
+ */
+final class WsConnection implements Connection {
+  /** Called once when the connection ends, with the close code and a metric label. */
+  interface Closed {
+    void closed(WsConnection connection, int code, String label);
+  }
+
+  private final String id;
+  private final Caller caller;
+  private final Session session;
+  private final ScheduledExecutorService executor;
+  private final long closeGraceMillis;
+  private final Closed onClose;
+  private final Set<String> channels = ConcurrentHashMap.newKeySet();
+  private final ArrayBlockingQueue<String> queue;
+  private final AtomicBoolean sending = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean closeSent = new AtomicBoolean();
+  private volatile jakarta.websocket.CloseReason closeReason;
+  private volatile long lastSeen = System.nanoTime();
+
+  WsConnection(
+      String id,
+      Caller caller,
+      Session session,
+      int queueSize,
+      ScheduledExecutorService executor,
+      long closeGraceMillis,
+      Closed onClose) {
+    this.closeGraceMillis = closeGraceMillis;
+    this.id = id;
+    this.caller = caller;
+    this.session = session;
+    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.executor = executor;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String userId() {
+    return caller.subject();
+  }
+
+  Caller caller() {
+    return caller;
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.WEBSOCKET;
+  }
+
+  @Override
+  public Set<String> channels() {
+    return channels;
+  }
+
+  @Override
+  public void deliver(Envelope envelope) {
+    send(envelope.json()); // the shared serialization: it is already a {"type":"event",...} frame
+  }
+
+  @Override
+  public void signal(Signal signal) {
+    send(signal.json());
+  }
+
+  /** Queues a text frame; a full queue closes the connection as a slow consumer. */
+  void send(String frame) {
+    if (closed.get()) {
+      return;
+    }
+    if (!queue.offer(frame)) {
+      close(CloseCodes.SLOW_CONSUMER, "slow consumer", "slow_consumer");
+      return;
+    }
+    pump();
+  }
+
+  private void pump() {
+    if (!sending.compareAndSet(false, true)) {
+      return;
+    }
+    String frame = queue.poll();
+    if (frame == null || closed.get()) {
+      sending.set(false);
+      // a frame may have arrived between poll and the flag being cleared
+      if (!queue.isEmpty() && !closed.get()) {
+        pump();
+      }
+      return;
+    }
+    try {
+      session.getAsyncRemote().sendText(frame, result -> {
+        sending.set(false);
+        if (closed.get()) {
+          sendClose(); // the write ahead of the close frame is through: now it can follow
+        } else if (!result.isOK()) {
+          close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
+        } else if (!queue.isEmpty()) {
+          // hop to the pool: a send that completes inline must not recurse through the queue
+          executor.execute(this::pump);
+        }
+      });
+    } catch (RuntimeException e) {
+      sending.set(false);
+      close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
+    }
+  }
+
+  /** Proof of life: any message or pong from the client. */
+  void touch() {
+    lastSeen = System.nanoTime();
+  }
+
+  long lastSeenNanos() {
+    return lastSeen;
+  }
+
+  Session session() {
+    return session;
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  /**
+   * Ends the connection once, with a close frame carrying {@code code}. The frame follows the
+   * write in flight, if any: the container drops pending writes when it closes the socket, so a
+   * slow client would otherwise see an abrupt end instead of the code. A client that takes longer
+   * than the grace period to take that write gets the abrupt end. Never runs on the caller's
+   * thread (the caller may be the bus).
+   */
+  void close(int code, String phrase, String label) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    queue.clear();
+    closeReason = CloseCodes.reason(code, phrase);
+    onClose.closed(this, code, label);
+    if (!sending.get()) {
+      executor.execute(this::sendClose);
+    } else {
+      executor.schedule(this::sendClose, closeGraceMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void sendClose() {
+    if (!closeSent.compareAndSet(false, true)) {
+      return;
+    }
+    executor.execute(
+        () -> {
+          try {
+            if (session.isOpen()) {
+              session.close(closeReason);
+            }
+          } catch (IOException | RuntimeException e) {
+            // the peer is gone already; nothing left to release
+          }
+        });
+  }
+
+  /** The client or the network closed it: forget it without writing anything. */
+  void closedByPeer(String label) {
+    if (closed.compareAndSet(false, true)) {
+      queue.clear();
+      onClose.closed(this, CloseCodes.NORMAL, label);
+    }
+  }
+}

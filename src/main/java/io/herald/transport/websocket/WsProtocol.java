@@ -1,0 +1,194 @@
+package io.herald.transport.websocket;
+
+import io.herald.api.ErrorCode;
+import io.herald.api.HeraldException;
+import io.herald.bus.Draft;
+import io.herald.bus.EventBus;
+import io.herald.bus.EventNames;
+import io.herald.channel.ChannelName;
+import io.herald.channel.Channels;
+import io.herald.channel.NamespacePolicies;
+import io.herald.security.ChannelAccess;
+import io.herald.transport.ConnectionRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * The {@code herald.v1} client messages (docs/protocol.md): subscribe, unsubscribe, publish,
+ * typing, ping. Every message may carry an {@code id}; the reply to it is {@code ok} or
+ * {@code error} with {@code ref} set to that id. A bad message gets an error and the connection
+ * stays open.
+ */
+@ApplicationScoped
+public class WsProtocol {
+  @Inject Channels channels;
+  @Inject NamespacePolicies policies;
+  @Inject ChannelAccess access;
+  @Inject ConnectionRegistry registry;
+  @Inject EventBus bus;
+  @Inject TypingTracker typing;
+  @Inject WsSettings settings;
+  @Inject MetricRegistry metrics;
+
+  void handle(WsConnection connection, String text) {
+    connection.touch();
+    String ref = null;
+    try {
+      if (text.length() > settings.maxMessageBytes() / 4
+          && text.getBytes(StandardCharsets.UTF_8).length > settings.maxMessageBytes()) {
+        // The container enforces the limit too; this covers containers that only buffer to it.
+        connection.close(CloseCodes.TOO_BIG, "message over " + settings.maxMessageBytes() + " bytes", "too_big");
+        return;
+      }
+      JsonObject message = parse(text);
+      ref = ref(message.get("id"));
+      String type = message.get("type") instanceof JsonString s ? s.getString() : null;
+      if (type == null) {
+        throw invalid("\"type\" (a string) is required.");
+      }
+      switch (type) {
+        case "subscribe" -> subscribe(connection, message, ref);
+        case "unsubscribe" -> unsubscribe(connection, message, ref);
+        case "publish" -> publish(connection, message, ref);
+        case "typing" -> typing(connection, message, ref);
+        case "ping" -> connection.send(frame("pong", ref).build().toString());
+        default -> throw invalid("Unknown message type '" + type + "'.");
+      }
+    } catch (HeraldException e) {
+      error(connection, ref, e);
+    }
+  }
+
+  private void subscribe(WsConnection connection, JsonObject message, String ref) {
+    ChannelName channel = channel(message);
+    access.checkSubscribe(connection.caller(), channel);
+    if (!connection.channels().contains(channel.value())) {
+      if (connection.channels().size() >= settings.maxSubscriptions()) {
+        throw new HeraldException(
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            "At most " + settings.maxSubscriptions() + " subscriptions per connection.");
+      }
+      connection.channels().add(channel.value());
+      registry.subscribe(connection, channel.value());
+    }
+    ok(connection, ref, channel);
+  }
+
+  private void unsubscribe(WsConnection connection, JsonObject message, String ref) {
+    ChannelName channel = channel(message);
+    if (connection.channels().remove(channel.value())) {
+      registry.unsubscribe(connection, channel.value());
+      typing.stop(connection, channel.value());
+    }
+    ok(connection, ref, channel);
+  }
+
+  private void publish(WsConnection connection, JsonObject message, String ref) {
+    ChannelName channel = channel(message);
+    if (!policies.of(channel).clientPublish()) {
+      throw new HeraldException(
+          ErrorCode.PERMISSION_DENIED, "Clients may not publish into '" + channel.namespace() + "'.");
+    }
+    String event = EventNames.validate(message.get("event"));
+    boolean echo = !JsonValue.FALSE.equals(message.get("echo"));
+    Draft draft =
+        new Draft(
+            channel.value(),
+            event,
+            message.getOrDefault("data", JsonValue.NULL),
+            connection.userId(),
+            connection.caller().tenant(),
+            echo ? null : connection.id());
+    bus.publish(draft)
+        .whenComplete(
+            (envelope, failure) -> {
+              if (failure != null) {
+                error(connection, ref, new HeraldException(ErrorCode.UNAVAILABLE, "The event could not be published; retry."));
+              } else if (ref != null) {
+                connection.send(
+                    frame("ok", ref).add("channel", channel.value()).add("eventId", envelope.id().toString()).build().toString());
+              }
+            });
+  }
+
+  private void typing(WsConnection connection, JsonObject message, String ref) {
+    ChannelName channel = channel(message);
+    if (!policies.of(channel).typing()) {
+      throw new HeraldException(
+          ErrorCode.PERMISSION_DENIED, "Typing is not enabled in '" + channel.namespace() + "'.");
+    }
+    if (!connection.channels().contains(channel.value())) {
+      throw new HeraldException(ErrorCode.PERMISSION_DENIED, "Subscribe to " + channel + " before typing in it.");
+    }
+    String state = message.get("state") instanceof JsonString s ? s.getString() : "";
+    switch (state) {
+      case TypingTracker.START -> typing.start(connection, channel.value());
+      case TypingTracker.STOP -> typing.stop(connection, channel.value());
+      default -> throw invalid("\"state\" must be \"start\" or \"stop\".");
+    }
+    ok(connection, ref, channel);
+  }
+
+  private ChannelName channel(JsonObject message) {
+    if (!(message.get("channel") instanceof JsonString name)) {
+      throw invalid("\"channel\" (a string) is required.");
+    }
+    return channels.parse(name.getString());
+  }
+
+  private static JsonObject parse(String text) {
+    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+      JsonValue value = reader.readValue();
+      if (value instanceof JsonObject object) {
+        return object;
+      }
+      throw invalid("A message is one JSON object.");
+    } catch (JsonException | IllegalStateException e) {
+      throw invalid("Not well-formed JSON.");
+    }
+  }
+
+  /** Clients may use strings or numbers as ids; the reply carries it back as a string. */
+  private static String ref(JsonValue id) {
+    if (id instanceof JsonString s) {
+      return s.getString();
+    }
+    if (id instanceof JsonNumber n) {
+      return n.toString();
+    }
+    return null;
+  }
+
+  private static HeraldException invalid(String message) {
+    return new HeraldException(ErrorCode.INVALID_MESSAGE, message);
+  }
+
+  private static JsonObjectBuilder frame(String type, String ref) {
+    JsonObjectBuilder frame = Json.createObjectBuilder().add("type", type);
+    return ref == null ? frame : frame.add("ref", ref);
+  }
+
+  private static void ok(WsConnection connection, String ref, ChannelName channel) {
+    if (ref != null) {
+      connection.send(frame("ok", ref).add("channel", channel.value()).build().toString());
+    }
+  }
+
+  private void error(WsConnection connection, String ref, HeraldException e) {
+    metrics.counter("herald.ws.errors", new Tag("code", e.code().name())).inc();
+    connection.send(
+        frame("error", ref).add("code", e.code().name()).add("message", e.getMessage()).build().toString());
+  }
+}

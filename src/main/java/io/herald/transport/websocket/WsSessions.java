@@ -1,0 +1,143 @@
+package io.herald.transport.websocket;
+
+import io.herald.api.HeraldException;
+import io.herald.security.Caller;
+import io.herald.transport.ConnectionRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * The session tracker of the WebSocket transport: opens connections (or refuses them with 1008),
+ * pings them and closes the silent ones, cleans up after every close, and on shutdown closes all
+ * with 1001 so clients reconnect elsewhere.
+ */
+@ApplicationScoped
+public class WsSessions {
+  static final String CONNECTION = "herald.connection";
+  private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h'});
+
+  @Inject WsSettings settings;
+  @Inject ConnectionRegistry registry;
+  @Inject TypingTracker typing;
+  @Inject MetricRegistry metrics;
+
+  @Resource ManagedThreadFactory threadFactory;
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private final Map<String, WsConnection> open = new ConcurrentHashMap<>();
+  private ScheduledExecutorService executor;
+  private ScheduledFuture<?> pinger;
+
+  @PostConstruct
+  void start() {
+    // Sends are asynchronous; this pool only runs send continuations and close frames.
+    executor = Executors.newScheduledThreadPool(4, threadFactory);
+    long every = settings.pingMillis();
+    pinger = scheduler.scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @PreDestroy
+  void stop() {
+    pinger.cancel(false);
+    open.values().forEach(c -> c.close(CloseCodes.GOING_AWAY, "server shutting down; reconnect", "shutdown"));
+    executor.shutdown();
+  }
+
+  /** A handshake completed: either a connection, or an immediate 1008 for a refused token. */
+  void open(Session session) {
+    Object refusal = session.getUserProperties().get(HandshakeConfigurator.REFUSAL);
+    Object caller = session.getUserProperties().get(HandshakeConfigurator.CALLER);
+    if (!(caller instanceof Caller verified)) {
+      String why = refusal instanceof HeraldException e ? e.code() + ": " + e.getMessage() : "NOT_AUTHENTICATED";
+      metrics.counter("herald.connections.refused", new Tag("transport", "websocket"), new Tag("reason", "token")).inc();
+      closeQuietly(session, CloseCodes.reason(CloseCodes.POLICY_VIOLATION, why));
+      return;
+    }
+    session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
+    session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+    WsConnection connection =
+        new WsConnection(
+            UUID.randomUUID().toString(),
+            verified,
+            session,
+            settings.queueSize(),
+            executor,
+            settings.closeGraceMillis(),
+            this::closed);
+    session.getUserProperties().put(CONNECTION, connection);
+    open.put(connection.id(), connection);
+    registry.open(connection);
+    metrics.counter("herald.connections.opened", new Tag("transport", "websocket")).inc();
+    connection.send(
+        Json.createObjectBuilder()
+            .add("type", "connected")
+            .add("connectionId", connection.id())
+            .add("userId", verified.subject())
+            .build()
+            .toString());
+  }
+
+  static WsConnection of(Session session) {
+    return (WsConnection) session.getUserProperties().get(CONNECTION);
+  }
+
+  /** The peer closed, or the socket failed: clean up without writing. */
+  void closedByPeer(Session session, CloseReason reason) {
+    WsConnection connection = of(session);
+    if (connection != null) {
+      connection.closedByPeer(reason != null && reason.getCloseCode().getCode() == CloseCodes.TOO_BIG ? "too_big" : "client_gone");
+    }
+  }
+
+  private void closed(WsConnection connection, int code, String label) {
+    open.remove(connection.id());
+    registry.close(connection);
+    typing.connectionClosed(connection);
+    metrics
+        .counter("herald.connections.closed", new Tag("transport", "websocket"), new Tag("reason", label))
+        .inc();
+  }
+
+  private void ping() {
+    long silentFor = TimeUnit.MILLISECONDS.toNanos(2 * settings.pingMillis());
+    long now = System.nanoTime();
+    for (WsConnection connection : open.values()) {
+      if (now - connection.lastSeenNanos() > silentFor) {
+        connection.close(CloseCodes.NO_PONG, "no pong within two ping intervals", "no_pong");
+        continue;
+      }
+      try {
+        connection.session().getAsyncRemote().sendPing(PING.duplicate());
+      } catch (IOException | RuntimeException e) {
+        connection.close(CloseCodes.GOING_AWAY, "ping failed", "client_gone");
+      }
+    }
+  }
+
+  private static void closeQuietly(Session session, CloseReason reason) {
+    try {
+      session.close(reason);
+    } catch (IOException e) {
+      // already gone
+    }
+  }
+}

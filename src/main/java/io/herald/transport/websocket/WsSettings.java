@@ -1,0 +1,57 @@
+package io.herald.transport.websocket;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** WebSocket transport limits and timings; documented in docs/configuration.md. */
+@ApplicationScoped
+public class WsSettings {
+  @Inject
+  @ConfigProperty(name = "herald.ws.ping-ms", defaultValue = "25000")
+  long pingMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.ws.max-message-bytes", defaultValue = "65536")
+  int maxMessageBytes;
+
+  @Inject
+  @ConfigProperty(name = "herald.ws.queue-size", defaultValue = "1024")
+  int queueSize;
+
+  @Inject
+  @ConfigProperty(name = "herald.ws.typing-timeout-ms", defaultValue = "5000")
+  long typingTimeoutMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.ws.close-grace-ms", defaultValue = "5000")
+  long closeGraceMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.connection.max-subscriptions", defaultValue = "128")
+  int maxSubscriptions;
+
+  public long pingMillis() {
+    return pingMillis;
+  }
+
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  public int queueSize() {
+    return queueSize;
+  }
+
+  public long typingTimeoutMillis() {
+    return typingTimeoutMillis;
+  }
+
+  public long closeGraceMillis() {
+    return closeGraceMillis;
+  }
+
+  public int maxSubscriptions() {
+    return maxSubscriptions;
+  }
+}
