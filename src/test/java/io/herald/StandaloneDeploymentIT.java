@@ -22,7 +22,12 @@ import org.junit.jupiter.api.Test;
 class StandaloneDeploymentIT {
   @Test
   void devModeMintsTokensThatWorkEndToEnd() throws Exception {
-    try (PayaraProcess herald = PayaraProcess.start("dev", Map.of(), Map.of("HERALD_DEV_MODE", "true"))) {
+    int brokerPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      brokerPort = free.getLocalPort();
+    }
+    Map<String, String> env = Map.of("HERALD_DEV_MODE", "true", "HERALD_BROKER_EMBEDDED_PORT", String.valueOf(brokerPort));
+    try (PayaraProcess herald = PayaraProcess.start("dev", Map.of(), env)) {
       Server server = herald.server();
       assertTrue(herald.log().contains("HERALD DEV MODE"), "dev mode says so loudly in the log");
 
@@ -40,24 +45,48 @@ class StandaloneDeploymentIT {
         assertEquals(42, event.json().getJsonObject("data").getInt("pct"));
         assertEquals("alice", event.json().getString("publisher"));
         assertEquals("acme", event.json().getString("tenant"));
+
+        // The embedded broker's TCP acceptor lets a local producer in another process publish.
+        jakarta.jms.ConnectionFactory local =
+            new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+        try (jakarta.jms.JMSContext jms = local.createContext()) {
+          jakarta.jms.TextMessage m = jms.createTextMessage("{\"pct\":100}");
+          m.setStringProperty("channel", "jobs.42");
+          m.setStringProperty("event", "job.done");
+          jms.createProducer().send(jms.createTopic("herald.events"), m);
+        }
+        SseClient.Event fromJms = stream.next();
+        assertEquals("job.done", fromJms.name());
+        assertEquals(100, fromJms.json().getJsonObject("data").getInt("pct"));
       }
       assertEquals(400, server.get("dev/token").status(), "sub is required");
     }
   }
 
   @Test
-  void aKeyFromTheEnvironmentIsTrustedByHeaderAndQueryParameterAlike() throws Exception {
+  void aKeyFromTheEnvironmentIsTrustedAndHeraldServesWhileItsBrokerIsNotThereYet() throws Exception {
     Path key = Files.writeString(Files.createTempFile("herald-key", ".pem"), TestKeys.TRUSTED.publicPem());
+    int nothingListens;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      nothingListens = free.getLocalPort();
+    }
     Map<String, String> env =
-        Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString(), "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
+        Map.of(
+            "MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString(),
+            "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER,
+            "HERALD_BROKER_URL", "tcp://127.0.0.1:" + nothingListens);
     try (PayaraProcess herald = PayaraProcess.start("envkey", Map.of(), env)) {
       Server server = herald.server();
+      assertEquals(503, server.getRoot("health/ready").status(), "not ready without its broker");
+      assertEquals(200, server.getRoot("health/live").status(), "but alive");
       String token = Tokens.publisher("ops");
       try (SseClient stream = SseClient.open(server, "api/realtime/stream?channel=jobs.1&access_token=" + token)) {
-        assertEquals("connected", stream.next().name());
-        assertEquals(202, server.publish(token, "jobs.1", "tick", "1").status());
-        assertEquals("tick", stream.next().name());
+        assertEquals("connected", stream.next().name(), "streams open: the key from the environment works");
       }
+      Server.Reply refused = server.publish(token, "jobs.1", "tick", "1");
+      assertEquals(503, refused.status(), "the header token passed MP-JWT; the broker is what is missing");
+      assertEquals("UNAVAILABLE", refused.code());
+      assertEquals("1", refused.header("Retry-After"));
       String foreign = Tokens.forUser("x").groups("publisher").signedBy(TestKeys.ATTACKER).sign();
       assertEquals(401, server.publish(foreign, "jobs.1", "tick", "1").status());
       assertEquals(404, server.get("dev/token?sub=x").status(), "no dev tokens without dev mode");

@@ -2,7 +2,6 @@ package io.herald.distribution;
 
 import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -10,7 +9,6 @@ import java.util.concurrent.CompletionStage;
  * A broker for a single instance: publishing is receiving. Keeps the {@link Broker} guarantees
  * trivially (one instance, one order: the order of {@link #publish} calls).
  */
-@ApplicationScoped
 public class LocalBroker implements Broker {
   private volatile Receiver receiver;
 

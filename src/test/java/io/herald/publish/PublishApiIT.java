@@ -176,6 +176,18 @@ class PublishApiIT {
   }
 
   @Test
+  void withNoBrokerConfiguredTheEmbeddedBrokerMakesItReady() throws Exception {
+    long deadline = System.nanoTime() + io.herald.testing.Timeouts.EVENT.toNanos();
+    Server.Reply ready = server.getRoot("health/ready");
+    while (ready.status() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      ready = server.getRoot("health/ready");
+    }
+    assertEquals(200, ready.status(), ready.body());
+    assertTrue(ready.body().contains("\"broker\""), ready.body());
+  }
+
+  @Test
   void devTokensDoNotExistOutsideDevMode() {
     assertError(server.get("dev/token?sub=alice&groups=admin"), 404, "NOT_FOUND");
   }

@@ -26,4 +26,15 @@ public final class Metrics {
     }
     return 0;
   }
+
+  /** The sum of every series of {@code name}, whatever its labels (0 when there is none). */
+  public static double sum(Server server, String name) {
+    String text = server.getRoot("metrics?scope=application").body();
+    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{[^}]*\\} (\\S+)$", Pattern.MULTILINE).matcher(text);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
 }

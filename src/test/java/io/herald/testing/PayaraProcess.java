@@ -32,6 +32,14 @@ public final class PayaraProcess implements AutoCloseable {
   /** Starts an instance and waits until Payara reports it ready (deployed or failed to deploy). */
   public static PayaraProcess start(String name, Map<String, String> properties, Map<String, String> env)
       throws IOException, InterruptedException {
+    PayaraProcess payara = launch(name, properties, env);
+    payara.awaitReady();
+    return payara;
+  }
+
+  /** Starts an instance without waiting for it: launch several, then {@link #awaitReady} each. */
+  public static PayaraProcess launch(String name, Map<String, String> properties, Map<String, String> env)
+      throws IOException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -46,12 +54,10 @@ public final class PayaraProcess implements AutoCloseable {
     Path log = Path.of("target", "payara-" + name + "-" + port + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
-    PayaraProcess payara = new PayaraProcess(builder.start(), log, port);
-    payara.awaitReady();
-    return payara;
+    return new PayaraProcess(builder.start(), log, port);
   }
 
-  private void awaitReady() throws InterruptedException {
+  public void awaitReady() throws InterruptedException {
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (!log().contains("ready in")) {
       if (!process.isAlive()) {

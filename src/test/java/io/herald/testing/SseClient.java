@@ -156,8 +156,20 @@ public final class SseClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the socket and returns once it is closed. HttpURLConnection's chunked stream is
+   * synchronized, so disconnect() waits until the reader's blocked read returns (the next frame
+   * or heartbeat): keep heartbeats short in tests that close streams. Bounded, never hangs.
+   */
   @Override
   public void close() {
-    connection.disconnect();
+    Thread closer = new Thread(connection::disconnect, "sse-client-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(Timeouts.EVENT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,0 +1,91 @@
+package io.herald.distribution;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Where the broker is and how Herald uses it; documented in docs/configuration.md and docs/jms.md. */
+@ApplicationScoped
+public class JmsSettings {
+  @Inject
+  @ConfigProperty(name = "herald.broker.url")
+  Optional<String> url;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.user")
+  Optional<String> user;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.password")
+  Optional<String> password;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.topic", defaultValue = "herald.events")
+  String topic;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.dead-letter-address", defaultValue = "herald.dead-letter")
+  String deadLetterAddress;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.message-ttl-ms", defaultValue = "300000")
+  long messageTtlMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.max-message-bytes", defaultValue = "65536")
+  int maxMessageBytes;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.reconnect-ms", defaultValue = "1000")
+  long reconnectMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.embedded.port")
+  Optional<Integer> embeddedPort;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.embedded.host", defaultValue = "127.0.0.1")
+  String embeddedHost;
+
+  /** Set: connect to this external broker or cluster. Unset: run the embedded broker. */
+  public Optional<String> url() {
+    return url.filter(u -> !u.isBlank());
+  }
+
+  public Optional<String> user() {
+    return user;
+  }
+
+  public Optional<String> password() {
+    return password;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public String deadLetterAddress() {
+    return deadLetterAddress;
+  }
+
+  public long messageTtlMillis() {
+    return messageTtlMillis;
+  }
+
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  public long reconnectMillis() {
+    return reconnectMillis;
+  }
+
+  public Optional<Integer> embeddedPort() {
+    return embeddedPort;
+  }
+
+  public String embeddedHost() {
+    return embeddedHost;
+  }
+}

@@ -1,0 +1,24 @@
+package io.herald.observability;
+
+import io.herald.distribution.Broker;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * {@code /health/ready}: DOWN while distribution cannot publish and receive, so a load balancer
+ * sends new clients to instances that can reach the broker. Liveness is not affected: the
+ * instance is fine and reconnects by itself.
+ */
+@Readiness
+@ApplicationScoped
+public class BrokerReadiness implements HealthCheck {
+  @Inject Broker broker;
+
+  @Override
+  public HealthCheckResponse call() {
+    return HealthCheckResponse.named("broker").status(broker.connected()).build();
+  }
+}
