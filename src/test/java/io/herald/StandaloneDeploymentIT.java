@@ -32,7 +32,7 @@ class StandaloneDeploymentIT {
       assertTrue(herald.log().contains("HERALD DEV MODE"), "dev mode says so loudly in the log");
 
       // The README walk-through: mint a token, open a stream, publish, see the event.
-      Server.Reply minted = server.get("dev/token?sub=alice&groups=publisher&tenant=acme");
+      Server.Reply minted = server.get("dev/token?sub=alice&groups=publisher&tenant=acme&subscribe=jobs.*");
       assertEquals(200, minted.status(), minted.body());
       String token = minted.body().strip();
       try (SseClient stream = SseClient.open(server, "api/realtime/stream?channel=jobs.42&access_token=" + token)) {
@@ -53,6 +53,7 @@ class StandaloneDeploymentIT {
           jakarta.jms.TextMessage m = jms.createTextMessage("{\"pct\":100}");
           m.setStringProperty("channel", "jobs.42");
           m.setStringProperty("event", "job.done");
+          m.setStringProperty("tenant", "acme");
           jms.createProducer().send(jms.createTopic("herald.events"), m);
         }
         SseClient.Event fromJms = stream.next();
@@ -74,12 +75,13 @@ class StandaloneDeploymentIT {
         Map.of(
             "MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString(),
             "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER,
-            "HERALD_BROKER_URL", "tcp://127.0.0.1:" + nothingListens);
+            "HERALD_BROKER_URL", "tcp://127.0.0.1:" + nothingListens,
+            "HERALD_SECURITY_DEFAULT_TENANT", "default");
     try (PayaraProcess herald = PayaraProcess.start("envkey", Map.of(), env)) {
       Server server = herald.server();
       assertEquals(503, server.getRoot("health/ready").status(), "not ready without its broker");
       assertEquals(200, server.getRoot("health/live").status(), "but alive");
-      String token = Tokens.publisher("ops");
+      String token = Tokens.forUser("ops").groups("publisher").subscribe("jobs.*").sign();
       try (SseClient stream = SseClient.open(server, "api/realtime/stream?channel=jobs.1&access_token=" + token)) {
         assertEquals("connected", stream.next().name(), "streams open: the key from the environment works");
       }

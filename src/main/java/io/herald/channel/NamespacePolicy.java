@@ -4,7 +4,24 @@ package io.herald.channel;
  * What a namespace allows, read from configuration ({@code herald.namespace.<ns>.*}). Later
  * capabilities (history, presence, last value) add their options here, not in code paths.
  *
- * @param clientPublish whether connected clients may publish into the namespace themselves
+ * @param subscribe who may subscribe
+ * @param clientPublish whether any subscriber may also publish from its client connection
+ *     (otherwise only holders of a matching {@code herald_publish} grant may)
  * @param typing whether typing indicators are relayed
  */
-public record NamespacePolicy(String namespace, boolean clientPublish, boolean typing) {}
+public record NamespacePolicy(String namespace, Subscribe subscribe, boolean clientPublish, boolean typing) {
+
+  /** Who may subscribe to a namespace's channels (always within the caller's own tenant). */
+  public enum Subscribe {
+    /** Any authenticated user. */
+    AUTHENTICATED,
+    /** {@code <ns>.<id>}: only the user whose {@code sub} is {@code <id>}; or a grant. */
+    OWNER,
+    /** Only with a matching grant in the token, or a subscription token for the channel. */
+    GRANT;
+
+    static Subscribe parse(String value) {
+      return Subscribe.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+}

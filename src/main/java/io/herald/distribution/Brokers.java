@@ -35,6 +35,10 @@ public class Brokers {
   @ConfigProperty(name = "herald.channel.max-length", defaultValue = "128")
   int maxChannelLength;
 
+  @Inject
+  @ConfigProperty(name = "herald.security.default-tenant")
+  java.util.Optional<String> defaultTenant;
+
   @Resource ManagedScheduledExecutorService scheduler;
   @Resource ManagedThreadFactory threadFactory;
 
@@ -50,6 +54,7 @@ public class Brokers {
         instance,
         configuredInstanceId.isPresent(),
         maxChannelLength,
+        defaultTenant.filter(t -> !t.isBlank()).orElse(null),
         metrics,
         scheduler,
         Executors.newSingleThreadExecutor(threadFactory));

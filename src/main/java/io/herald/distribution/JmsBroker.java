@@ -81,6 +81,7 @@ public class JmsBroker implements Broker {
       InstanceIdentity instance,
       boolean stableIdentity,
       int maxChannelLength,
+      String defaultTenant,
       MetricRegistry metrics,
       ManagedScheduledExecutorService scheduler,
       ExecutorService sender) {
@@ -90,7 +91,7 @@ public class JmsBroker implements Broker {
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.sender = sender;
-    this.codec = new JmsCodec(maxChannelLength, settings.maxMessageBytes());
+    this.codec = new JmsCodec(maxChannelLength, settings.maxMessageBytes(), defaultTenant);
   }
 
   @Override

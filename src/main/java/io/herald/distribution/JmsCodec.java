@@ -66,10 +66,15 @@ final class JmsCodec {
 
   private final int maxChannelLength;
   private final int maxBytes;
+  private final String defaultTenant;
 
-  JmsCodec(int maxChannelLength, int maxBytes) {
+  /**
+   * @param defaultTenant the tenant of messages that name none, or null to refuse them
+   */
+  JmsCodec(int maxChannelLength, int maxBytes, String defaultTenant) {
     this.maxChannelLength = maxChannelLength;
     this.maxBytes = maxBytes;
+    this.defaultTenant = defaultTenant;
   }
 
   TextMessage encode(Session session, Envelope e) throws JMSException {
@@ -141,6 +146,12 @@ final class JmsCodec {
     }
     if (event == null) {
       throw new Poison("no_event", "no event property (or CloudEvents type)");
+    }
+    if (tenant == null) {
+      if (defaultTenant == null) {
+        throw new Poison("no_tenant", "no tenant property (or CloudEvents tenant) and no default tenant");
+      }
+      tenant = defaultTenant;
     }
     try {
       ChannelName.parse(channel, maxChannelLength);

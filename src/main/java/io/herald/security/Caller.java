@@ -10,16 +10,26 @@ import java.util.Set;
  *
  * @param subject the {@code sub} claim: the user id every transport reports
  * @param groups the {@code groups} claim ({@code publisher}, {@code admin}, ...)
- * @param tenant the tenant claim (name configurable), or null
+ * @param tenant the tenant claim (name configurable), or the configured default tenant
  * @param expiresAt the token's {@code exp}
+ * @param subscribeGrants channel patterns the holder may subscribe to ({@link Grants})
+ * @param publishGrants channel patterns the holder may publish into from a client connection
  */
-public record Caller(String subject, Set<String> groups, String tenant, Instant expiresAt)
+public record Caller(
+    String subject,
+    Set<String> groups,
+    String tenant,
+    Instant expiresAt,
+    Set<String> subscribeGrants,
+    Set<String> publishGrants)
     implements Principal {
   public static final String PUBLISHER = "publisher";
   public static final String ADMIN = "admin";
 
   public Caller {
     groups = Set.copyOf(groups);
+    subscribeGrants = Set.copyOf(subscribeGrants);
+    publishGrants = Set.copyOf(publishGrants);
   }
 
   @Override

@@ -3,23 +3,74 @@ package io.herald.security;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.channel.ChannelName;
+import io.herald.channel.NamespacePolicies;
+import io.herald.channel.NamespacePolicy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
- * Who may subscribe where: the one check every transport calls before subscribing, so the rule is
- * the same on SSE, WebSocket and anything later. Today: a {@code user.<id>} channel belongs to the
- * user whose {@code sub} is {@code <id>}; other namespaces are open to any authenticated caller
- * (grants and per-namespace rules come with the channel-policy work).
+ * Who may subscribe and publish where: the one check every transport calls, so the rules are the
+ * same on SSE, WebSocket and long-polling. Channels are always the caller's own tenant's; these
+ * rules decide within it (docs/security.md).
  */
 @ApplicationScoped
 public class ChannelAccess {
-  static final String USER_NAMESPACE = "user";
+  @Inject NamespacePolicies policies;
+  @Inject TokenVerifier verifier;
 
-  public void checkSubscribe(Caller caller, ChannelName channel) {
-    if (USER_NAMESPACE.equals(channel.namespace())
-        && !channel.value().equals(USER_NAMESPACE + "." + caller.subject())) {
-      throw new HeraldException(
-          ErrorCode.PERMISSION_DENIED, "Only the user it is named after may subscribe to " + channel + ".");
+  /**
+   * @param subscriptionToken a subscription token presented for this channel, or null
+   */
+  public void checkSubscribe(Caller caller, ChannelName channel, String subscriptionToken) {
+    NamespacePolicy policy = policies.of(channel);
+    boolean allowed =
+        switch (policy.subscribe()) {
+          case AUTHENTICATED -> true;
+          case OWNER -> channel.value().equals(channel.namespace() + "." + caller.subject());
+          case GRANT -> false;
+        };
+    if (allowed || Grants.allows(caller.subscribeGrants(), channel.value())) {
+      return;
     }
+    if (subscriptionToken != null) {
+      verifier.verifySubscription(subscriptionToken, caller, channel.value());
+      return;
+    }
+    throw new HeraldException(
+        ErrorCode.PERMISSION_DENIED,
+        switch (policy.subscribe()) {
+          case OWNER -> "Only the user it is named after may subscribe to " + channel + ".";
+          default -> "Subscribing to " + channel + " needs a grant or a subscription token.";
+        });
+  }
+
+  /** As {@link #checkSubscribe}, with several subscription tokens of which one may fit (SSE). */
+  public void checkSubscribe(Caller caller, ChannelName channel, java.util.List<String> subscriptionTokens) {
+    if (subscriptionTokens == null || subscriptionTokens.isEmpty()) {
+      checkSubscribe(caller, channel, (String) null);
+      return;
+    }
+    HeraldException refusal = null;
+    for (String token : subscriptionTokens) {
+      try {
+        checkSubscribe(caller, channel, token);
+        return;
+      } catch (HeraldException e) {
+        refusal = e;
+      }
+    }
+    throw refusal;
+  }
+
+  /** Publishing from a client connection: where the namespace allows it, or with a grant. */
+  public void checkClientPublish(Caller caller, ChannelName channel, String subscriptionToken) {
+    if (Grants.allows(caller.publishGrants(), channel.value())) {
+      return;
+    }
+    if (!policies.of(channel).clientPublish()) {
+      throw new HeraldException(
+          ErrorCode.PERMISSION_DENIED, "Clients may not publish into '" + channel.namespace() + "'.");
+    }
+    checkSubscribe(caller, channel, subscriptionToken); // publishing is for those who may listen
   }
 }

@@ -16,7 +16,10 @@ public record JwtSettings(
     Optional<String> issuer,
     List<String> audiences,
     Duration clockSkew,
-    String tenantClaim) {
+    String tenantClaim,
+    Optional<String> defaultTenant,
+    String subscribeClaim,
+    String publishClaim) {
 
   public static JwtSettings from(Config config) {
     return new JwtSettings(
@@ -27,7 +30,10 @@ public record JwtSettings(
         config.getOptionalValues("mp.jwt.verify.audiences", String.class).orElse(List.of()),
         Duration.ofSeconds(
             config.getOptionalValue("mp.jwt.verify.clock.skew", Integer.class).orElse(60)),
-        config.getOptionalValue("herald.security.tenant-claim", String.class).orElse("tenant"));
+        config.getOptionalValue("herald.security.tenant-claim", String.class).orElse("tenant"),
+        config.getOptionalValue("herald.security.default-tenant", String.class).filter(t -> !t.isBlank()),
+        config.getOptionalValue("herald.security.subscribe-claim", String.class).orElse("herald_subscribe"),
+        config.getOptionalValue("herald.security.publish-claim", String.class).orElse("herald_publish"));
   }
 
   public boolean hasKey() {

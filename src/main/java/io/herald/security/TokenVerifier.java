@@ -11,9 +11,12 @@ import io.herald.api.HeraldException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
 import java.text.ParseException;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -58,16 +61,54 @@ public class TokenVerifier {
 
   /** Verifies a compact JWT; throws {@code INVALID_TOKEN} with the reason otherwise. */
   public Caller verify(String token) {
+    JWTClaimsSet claims = claims(token);
+    return caller(
+        claims.getSubject(),
+        strings(claims.getClaim("groups")),
+        claims.getClaim(settings.tenantClaim()),
+        claims.getExpirationTime().toInstant(),
+        claims.getClaim(settings.subscribeClaim()),
+        claims.getClaim(settings.publishClaim()));
+  }
+
+  /** Adapts a token MP-JWT has already verified, under the same rules as {@link #verify}. */
+  public Caller from(JsonWebToken jwt) {
+    if (jwt.getSubject() == null) {
+      throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token has no sub claim.");
+    }
+    return caller(
+        jwt.getSubject(),
+        jwt.getGroups() == null ? Set.of() : jwt.getGroups(),
+        jwt.getClaim(settings.tenantClaim()),
+        Instant.ofEpochSecond(jwt.getExpirationTime()),
+        jwt.getClaim(settings.subscribeClaim()),
+        jwt.getClaim(settings.publishClaim()));
+  }
+
+  /**
+   * Verifies a subscription token (issued by the application's backend for one channel and one
+   * user): same keys and rules as any token, plus a {@code channel} claim naming exactly this
+   * channel and a {@code sub} naming this caller, in this caller's tenant.
+   */
+  public void verifySubscription(String token, Caller caller, String channel) {
+    JWTClaimsSet claims = claims(token);
+    if (!channel.equals(claims.getClaim("channel"))) {
+      throw new HeraldException(ErrorCode.PERMISSION_DENIED, "The subscription token is for another channel.");
+    }
+    if (!caller.subject().equals(claims.getSubject())) {
+      throw new HeraldException(ErrorCode.PERMISSION_DENIED, "The subscription token is for another user.");
+    }
+    if (!caller.tenant().equals(tenant(claims.getClaim(settings.tenantClaim())))) {
+      throw new HeraldException(ErrorCode.PERMISSION_DENIED, "The subscription token is for another tenant.");
+    }
+  }
+
+  private JWTClaimsSet claims(String token) {
     if (processor == null) {
       throw new HeraldException(ErrorCode.INVALID_TOKEN, "No verification key is configured.");
     }
     try {
-      JWTClaimsSet claims = processor.process(token, null);
-      return new Caller(
-          claims.getSubject(),
-          groups(claims),
-          claims.getClaim(settings.tenantClaim()) instanceof String t ? t : null,
-          claims.getExpirationTime().toInstant());
+      return processor.process(token, null);
     } catch (ParseException e) {
       throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token is not a JWT.");
     } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
@@ -76,21 +117,41 @@ public class TokenVerifier {
     }
   }
 
-  /** Adapts a token MP-JWT has already verified. */
-  public Caller from(JsonWebToken jwt) {
-    if (jwt.getSubject() == null) {
-      throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token has no sub claim.");
-    }
-    Object tenant = jwt.getClaim(settings.tenantClaim());
-    return new Caller(
-        jwt.getSubject(),
-        jwt.getGroups() == null ? Set.of() : jwt.getGroups(),
-        tenant == null ? null : tenant.toString().replaceAll("^\"|\"$", ""),
-        java.time.Instant.ofEpochSecond(jwt.getExpirationTime()));
+  private Caller caller(
+      String subject, Set<String> groups, Object tenantClaim, Instant expiresAt, Object subscribe, Object publish) {
+    return new Caller(subject, groups, tenant(tenantClaim), expiresAt, strings(subscribe), strings(publish));
   }
 
-  private static Set<String> groups(JWTClaimsSet claims) throws ParseException {
-    List<String> list = claims.getStringListClaim("groups");
-    return list == null ? Set.of() : Set.copyOf(list);
+  /** The token's tenant, or the configured default; a token with neither is refused. */
+  private String tenant(Object claim) {
+    Set<String> values = strings(claim);
+    if (values.size() == 1) {
+      return values.iterator().next();
+    }
+    return settings
+        .defaultTenant()
+        .orElseThrow(
+            () -> new HeraldException(ErrorCode.INVALID_TOKEN, "The token names no tenant (claim '" + settings.tenantClaim() + "')."));
+  }
+
+  /** A claim as strings, whichever JSON/Java form the library hands it over in. */
+  static Set<String> strings(Object claim) {
+    if (claim == null) {
+      return Set.of();
+    }
+    if (claim instanceof JsonString s) {
+      return Set.of(s.getString());
+    }
+    if (claim instanceof JsonArray array) {
+      Set<String> values = new HashSet<>();
+      array.forEach(v -> values.add(v instanceof JsonString s ? s.getString() : v.toString()));
+      return values;
+    }
+    if (claim instanceof Collection<?> collection) {
+      Set<String> values = new HashSet<>();
+      collection.forEach(v -> values.add(v instanceof JsonString s ? s.getString() : String.valueOf(v)));
+      return values;
+    }
+    return Set.of(claim.toString());
   }
 }

@@ -10,6 +10,9 @@ public interface Connection {
 
   String userId();
 
+  /** The tenant whose channels it may see: every subscription of it is within this tenant. */
+  String tenant();
+
   Transport transport();
 
   /** The channels it is subscribed to now. */

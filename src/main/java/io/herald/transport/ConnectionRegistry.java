@@ -15,6 +15,10 @@ import java.util.logging.Logger;
  * Knows every open connection on this instance and which channels each listens to, and fans each
  * event from the bus out to the connections of its channel. Transports register here; none of
  * them observes the bus on its own, so one lookup serves every transport.
+ *
+ * <p>Channels are per tenant: {@code jobs.42} of tenant {@code acme} and of tenant {@code globex}
+ * are different keys here, so no event can reach another tenant's subscriber whichever way it
+ * came in.
  */
 @ApplicationScoped
 public class ConnectionRegistry {
@@ -27,9 +31,14 @@ public class ConnectionRegistry {
     connections.put(connection.id(), connection);
   }
 
+  /** The registry key of a tenant's channel; U+001F cannot occur in a channel name. */
+  static String key(String tenant, String channel) {
+    return tenant + '\u001f' + channel;
+  }
+
   public void subscribe(Connection connection, String channel) {
     byChannel.compute(
-        channel,
+        key(connection.tenant(), channel),
         (key, set) -> {
           Set<Connection> members = set == null ? ConcurrentHashMap.newKeySet() : set;
           members.add(connection);
@@ -40,7 +49,7 @@ public class ConnectionRegistry {
   public void unsubscribe(Connection connection, String channel) {
     // compute keeps add and remove-if-empty atomic per channel, so no subscriber is lost
     byChannel.computeIfPresent(
-        channel,
+        key(connection.tenant(), channel),
         (key, set) -> {
           set.remove(connection);
           return set.isEmpty() ? null : set;
@@ -57,7 +66,7 @@ public class ConnectionRegistry {
   }
 
   void fanOut(@ObservesAsync Envelope envelope) {
-    Set<Connection> members = byChannel.get(envelope.channel());
+    Set<Connection> members = byChannel.get(key(envelope.tenant(), envelope.channel()));
     if (members == null) {
       return;
     }
@@ -76,7 +85,7 @@ public class ConnectionRegistry {
   }
 
   void fanOut(@ObservesAsync Signal signal) {
-    Set<Connection> members = byChannel.get(signal.channel());
+    Set<Connection> members = byChannel.get(key(signal.tenant(), signal.channel()));
     if (members == null) {
       return;
     }

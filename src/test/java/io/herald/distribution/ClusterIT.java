@@ -71,7 +71,8 @@ class ClusterIT {
         "HERALD_BROKER_USER", brokerUser,
         "HERALD_BROKER_PASSWORD", ArtemisBroker.PASSWORD,
         "HERALD_BROKER_RECONNECT_MS", reconnectMs,
-        "HERALD_SSE_HEARTBEAT_MS", "1000");
+        "HERALD_SSE_HEARTBEAT_MS", "1000",
+        "HERALD_SECURITY_DEFAULT_TENANT", "default");
   }
 
   @AfterAll
@@ -111,7 +112,7 @@ class ClusterIT {
   @Test
   @Order(1)
   void anEventPublishedOnOneInstanceReachesSseAndWebSocketOnTheOtherOnceInOrder() throws Exception {
-    String token = Tokens.forUser("alice").sign();
+    String token = Tokens.subscriber("alice");
     try (SseClient sse = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.77&access_token=" + token);
         WsClient ws = WsClient.connect(b.server(), token);
         SseClient local = SseClient.open(a.server(), "api/realtime/stream?channel=jobs.77&access_token=" + token)) {
@@ -136,7 +137,7 @@ class ClusterIT {
   @Test
   @Order(2)
   void producersInOtherSystemsReachClientsOnBothInstances() throws Exception {
-    String token = Tokens.forUser("bob").sign();
+    String token = Tokens.forUser("bob").subscribe("jobs.*").tenant("acme").sign();
     try (SseClient onA = SseClient.open(a.server(), "api/realtime/stream?channel=jobs.ext&access_token=" + token);
         SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.ext&access_token=" + token)) {
       onA.next();
@@ -154,6 +155,7 @@ class ClusterIT {
         bytes.writeBytes("{\"pct\":50}".getBytes(StandardCharsets.UTF_8));
         bytes.setStringProperty("channel", "jobs.ext");
         bytes.setStringProperty("event", "job.progress");
+        bytes.setStringProperty("tenant", "acme");
         producer.send(jms.createTopic("herald.events"), bytes);
 
         producer.send(
@@ -167,6 +169,7 @@ class ClusterIT {
         TextMessage text = jms.createTextMessage("{\"via\":\"amqp\"}");
         text.setStringProperty("channel", "jobs.ext");
         text.setStringProperty("event", "job.note");
+        text.setStringProperty("tenant", "acme");
         jms.createProducer().send(jms.createTopic("herald.events"), text);
       }
       for (SseClient client : new SseClient[] {onA, onB}) {
@@ -188,7 +191,7 @@ class ClusterIT {
   @Test
   @Order(3)
   void poisonIsDeadLetteredAndCountedAndTheNextMessageIsDelivered() throws Exception {
-    String token = Tokens.forUser("carol").sign();
+    String token = Tokens.subscriber("carol");
     double before = Metrics.sum(b.server(), "herald_broker_poison_total");
     try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.p&access_token=" + token)) {
       onB.next();
@@ -234,7 +237,7 @@ class ClusterIT {
   @Test
   @Order(4)
   void eventsPublishedWhileAnInstanceReconnectsReachItAfterwards() throws Exception {
-    String token = Tokens.forUser("erin").sign();
+    String token = Tokens.subscriber("erin");
     try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.gap&access_token=" + token)) {
       onB.next();
       broker.closeConnectionsOf(ArtemisBroker.OTHER_USER); // b is cut off; a is not
@@ -255,7 +258,7 @@ class ClusterIT {
   @Test
   @Order(5)
   void aBrokerRestartIsSurvivedWithoutLosingAcceptedEvents() throws Exception {
-    String token = Tokens.forUser("dave").sign();
+    String token = Tokens.subscriber("dave");
     try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.r&access_token=" + token)) {
       onB.next();
       String before = a.server().publish(publisher, "jobs.r", "before", "1").json().getString("id");

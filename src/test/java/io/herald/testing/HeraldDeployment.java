@@ -19,6 +19,7 @@ public final class HeraldDeployment {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("mp.jwt.verify.publickey", TestKeys.TRUSTED.publicPem());
     config.put("mp.jwt.verify.issuer", Tokens.ISSUER);
+    config.put("herald.security.default-tenant", "default");
     return config;
   }
 

@@ -37,6 +37,32 @@ public final class Tokens {
     return forUser(subject).groups("publisher").sign();
   }
 
+  /**
+   * A user whose token grants the {@code jobs} and {@code docs} namespaces (which need a grant by
+   * default): the common client of transport tests.
+   */
+  public static String subscriber(String subject) {
+    return forUser(subject).subscribe("jobs.*", "docs.*").sign();
+  }
+
+  /** The {@code herald_subscribe} grant: channel patterns the holder may subscribe to. */
+  public Tokens subscribe(String... patterns) {
+    claims.claim("herald_subscribe", List.of(patterns));
+    return this;
+  }
+
+  /** The {@code herald_publish} grant: patterns the holder may publish into from a client. */
+  public Tokens publishGrant(String... patterns) {
+    claims.claim("herald_publish", List.of(patterns));
+    return this;
+  }
+
+  /** Any other claim (a subscription token's {@code channel}, an odd tenant claim...). */
+  public Tokens claim(String name, Object value) {
+    claims.claim(name, value);
+    return this;
+  }
+
   public Tokens groups(String... groups) {
     claims.claim("groups", List.of(groups));
     return this;

@@ -22,6 +22,8 @@ public class DevConfigSource implements ConfigSource {
         if (!DevMode.issuerConfigured()) {
           p.put("mp.jwt.verify.issuer", DevMode.ISSUER);
         }
+        // Dev tokens without ?tenant= belong to one default tenant, as in a single-tenant setup.
+        p.put("herald.security.default-tenant", "default");
       }
       properties = p;
     }

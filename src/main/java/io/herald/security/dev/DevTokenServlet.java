@@ -22,8 +22,9 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * {@code GET /dev/token?sub=alice&groups=publisher&tenant=acme&ttl=3600}: mints a token signed by
- * the dev key, as plain text. Exists only in dev mode with no real key configured; 404 otherwise.
+ * {@code GET /dev/token?sub=alice&groups=publisher&tenant=acme&subscribe=jobs.*&publish=&ttl=3600}:
+ * mints a token signed by the dev key, as plain text; with {@code channel=docs.7}, a subscription
+ * token for that channel. Exists only in dev mode with no real key configured; 404 otherwise.
  */
 @WebServlet("/dev/token")
 public class DevTokenServlet extends HttpServlet {
@@ -63,6 +64,22 @@ public class DevTokenServlet extends HttpServlet {
             .issueTime(Date.from(now))
             .expirationTime(Date.from(now.plusSeconds(ttl)));
     config.getOptionalValues("mp.jwt.verify.audiences", String.class).ifPresent(claims::audience);
+    String subscribe = request.getParameter("subscribe");
+    if (subscribe != null) {
+      claims.claim(
+          config.getOptionalValue("herald.security.subscribe-claim", String.class).orElse("herald_subscribe"),
+          list(subscribe));
+    }
+    String publish = request.getParameter("publish");
+    if (publish != null) {
+      claims.claim(
+          config.getOptionalValue("herald.security.publish-claim", String.class).orElse("herald_publish"),
+          list(publish));
+    }
+    String channel = request.getParameter("channel");
+    if (channel != null && !channel.isBlank()) {
+      claims.claim("channel", channel);
+    }
     String tenant = request.getParameter("tenant");
     if (tenant != null && !tenant.isBlank()) {
       String claim = config.getOptionalValue("herald.security.tenant-claim", String.class).orElse("tenant");

@@ -36,6 +36,7 @@ final class SseConnection implements Connection {
 
   private final String id;
   private final String userId;
+  private final String tenant;
   private final Set<String> channels;
   private final SseEventSink sink;
   private final Sse sse;
@@ -48,6 +49,7 @@ final class SseConnection implements Connection {
   SseConnection(
       String id,
       String userId,
+      String tenant,
       Set<String> channels,
       SseEventSink sink,
       Sse sse,
@@ -56,6 +58,7 @@ final class SseConnection implements Connection {
       BiConsumer<SseConnection, Reason> onClose) {
     this.id = id;
     this.userId = userId;
+    this.tenant = tenant;
     this.channels = Set.copyOf(channels);
     this.sink = sink;
     this.sse = sse;
@@ -72,6 +75,11 @@ final class SseConnection implements Connection {
   @Override
   public String userId() {
     return userId;
+  }
+
+  @Override
+  public String tenant() {
+    return tenant;
   }
 
   @Override

@@ -29,6 +29,9 @@ import java.util.Set;
 @QueryToken
 @RequestScoped
 public class SseResource {
+  /** Subscription tokens for channels that need one; repeatable, matched by their channel claim. */
+  static final String SUBSCRIPTION_TOKEN = "subscription_token";
+
   @Inject SseStreams streams;
   @Inject SseSettings settings;
   @Inject Channels channels;
@@ -38,10 +41,11 @@ public class SseResource {
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void stream(
       @QueryParam("channel") List<String> names,
+      @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(names, security, sink, sse);
+    open(names, subscriptionTokens, security, sink, sse);
   }
 
   @GET
@@ -49,13 +53,15 @@ public class SseResource {
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void streamOne(
       @PathParam("channel") String name,
+      @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(List.of(name), security, sink, sse);
+    open(List.of(name), subscriptionTokens, security, sink, sse);
   }
 
-  private void open(List<String> names, SecurityContext security, SseEventSink sink, Sse sse) {
+  private void open(
+      List<String> names, List<String> subscriptionTokens, SecurityContext security, SseEventSink sink, Sse sse) {
     if (names == null || names.isEmpty()) {
       throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
     }
@@ -63,7 +69,7 @@ public class SseResource {
     Set<String> subscribed = new LinkedHashSet<>();
     for (String name : names) {
       io.herald.channel.ChannelName channel = channels.parse(name);
-      access.checkSubscribe(caller, channel);
+      access.checkSubscribe(caller, channel, subscriptionTokens);
       subscribed.add(channel.value());
     }
     if (subscribed.size() > settings.maxSubscriptions()) {
@@ -71,6 +77,6 @@ public class SseResource {
           ErrorCode.INVALID_REQUEST,
           "At most " + settings.maxSubscriptions() + " channels per connection.");
     }
-    streams.open(caller.subject(), subscribed, sink, sse);
+    streams.open(caller, subscribed, sink, sse);
   }
 }

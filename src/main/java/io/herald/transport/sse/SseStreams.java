@@ -73,14 +73,15 @@ public class SseStreams {
   }
 
   /** Starts a stream: the connected frame first, then everything published to its channels. */
-  void open(String userId, Set<String> channels, SseEventSink sink, Sse sse) {
+  void open(io.herald.security.Caller caller, Set<String> channels, SseEventSink sink, Sse sse) {
+    String userId = caller.subject();
     if (heartbeatFrame == null) {
       heartbeatFrame = sse.newEventBuilder().comment("heartbeat").build();
     }
     String id = UUID.randomUUID().toString();
     SseConnection connection =
         new SseConnection(
-            id, userId, channels, sink, sse, writers, settings.queueSize(), this::closed);
+            id, userId, caller.tenant(), channels, sink, sse, writers, settings.queueSize(), this::closed);
     JsonArrayBuilder names = Json.createArrayBuilder();
     channels.forEach(names::add);
     connection.enqueue(

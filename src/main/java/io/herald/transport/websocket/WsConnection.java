@@ -66,6 +66,11 @@ final class WsConnection implements Connection {
     return caller.subject();
   }
 
+  @Override
+  public String tenant() {
+    return caller.tenant();
+  }
+
   Caller caller() {
     return caller;
   }

@@ -73,7 +73,7 @@ public class WsProtocol {
 
   private void subscribe(WsConnection connection, JsonObject message, String ref) {
     ChannelName channel = channel(message);
-    access.checkSubscribe(connection.caller(), channel);
+    access.checkSubscribe(connection.caller(), channel, token(message));
     if (!connection.channels().contains(channel.value())) {
       if (connection.channels().size() >= settings.maxSubscriptions()) {
         throw new HeraldException(
@@ -97,10 +97,7 @@ public class WsProtocol {
 
   private void publish(WsConnection connection, JsonObject message, String ref) {
     ChannelName channel = channel(message);
-    if (!policies.of(channel).clientPublish()) {
-      throw new HeraldException(
-          ErrorCode.PERMISSION_DENIED, "Clients may not publish into '" + channel.namespace() + "'.");
-    }
+    access.checkClientPublish(connection.caller(), channel, token(message));
     String event = EventNames.validate(message.get("event"));
     boolean echo = !JsonValue.FALSE.equals(message.get("echo"));
     Draft draft =
@@ -146,6 +143,11 @@ public class WsProtocol {
       throw invalid("\"channel\" (a string) is required.");
     }
     return channels.parse(name.getString());
+  }
+
+  /** The optional subscription token a subscribe or publish may carry. */
+  private static String token(JsonObject message) {
+    return message.get("token") instanceof JsonString s ? s.getString() : null;
   }
 
   private static JsonObject parse(String text) {

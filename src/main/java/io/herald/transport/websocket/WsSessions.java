@@ -69,7 +69,7 @@ public class WsSessions {
     if (!(caller instanceof Caller verified)) {
       String why = refusal instanceof HeraldException e ? e.code() + ": " + e.getMessage() : "NOT_AUTHENTICATED";
       metrics.counter("herald.connections.refused", new Tag("transport", "websocket"), new Tag("reason", "token")).inc();
-      closeQuietly(session, CloseCodes.reason(CloseCodes.POLICY_VIOLATION, why));
+      refuse(session, CloseCodes.reason(CloseCodes.POLICY_VIOLATION, why));
       return;
     }
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
@@ -131,6 +131,22 @@ public class WsSessions {
         connection.close(CloseCodes.GOING_AWAY, "ping failed", "client_gone");
       }
     }
+  }
+
+  /**
+   * Closes a socket that must not stay open. Not from inside {@code @OnOpen}: there the servlet
+   * upgrade is still completing, and a close raced with it can be lost (seen on Payara: the close
+   * frame never left and the socket hung). Nothing is read from it meanwhile: it has no
+   * connection, so its messages are ignored. A second attempt covers a close that did not take.
+   */
+  private void refuse(Session session, CloseReason reason) {
+    Runnable close = () -> {
+      if (session.isOpen()) {
+        closeQuietly(session, reason);
+      }
+    };
+    executor.schedule(close, 20, TimeUnit.MILLISECONDS);
+    executor.schedule(close, 2, TimeUnit.SECONDS);
   }
 
   private static void closeQuietly(Session session, CloseReason reason) {

@@ -51,8 +51,8 @@ class SseDeliveryIT {
 
   @Test
   void eachClientGetsExactlyItsChannelsInPublishOrderOnce() throws Exception {
-    String alice = Tokens.forUser("alice").sign();
-    String bob = Tokens.forUser("bob").sign();
+    String alice = Tokens.subscriber("alice");
+    String bob = Tokens.subscriber("bob");
     try (SseClient a =
             SseClient.open(server, "api/realtime/stream?channel=jobs.1&channel=docs.7&access_token=" + alice);
         SseClient b = SseClient.openWithHeader(server, "api/realtime/stream/channel/jobs.2", bob)) {
@@ -104,7 +104,7 @@ class SseDeliveryIT {
   void aClientThatGoesAwayLeavesTheCountsWithinTwoHeartbeats() throws Exception {
     int before = server.connections().getInt("sse");
     SseClient client =
-        SseClient.open(server, "api/realtime/stream?channel=jobs.9&access_token=" + Tokens.forUser("carol").sign());
+        SseClient.open(server, "api/realtime/stream?channel=jobs.9&access_token=" + Tokens.subscriber("carol"));
     client.next(); // connected
     assertEquals(before + 1, server.connections().getInt("sse"));
     assertEquals(before + 1, server.connections().getInt("total"));
@@ -120,7 +120,7 @@ class SseDeliveryIT {
 
   @Test
   void aSlowReaderIsCutOffAndNobodyElseWaits() throws Exception {
-    String token = Tokens.forUser("dave").sign();
+    String token = Tokens.subscriber("dave");
     double cutBefore = slowConsumerCuts();
     int before = server.connections().getInt("sse");
     try (Socket slow = new Socket()) {

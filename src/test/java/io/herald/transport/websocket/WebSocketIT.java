@@ -51,7 +51,7 @@ class WebSocketIT {
   }
 
   private WsClient connect(String user) throws InterruptedException {
-    WsClient client = WsClient.connect(server, Tokens.forUser(user).sign());
+    WsClient client = WsClient.connect(server, Tokens.subscriber(user));
     JsonObject connected = client.next();
     assertEquals("connected", connected.getString("type"));
     assertEquals(user, connected.getString("userId"));
@@ -225,7 +225,7 @@ class WebSocketIT {
   @Test
   void aClientThatStopsReadingIsClosedAsSlowWhileAnotherGetsEverything() throws Exception {
     double before = Metrics.value(server, "herald_connections_closed_total", "reason=\"slow_consumer\"", "transport=\"websocket\"");
-    try (WsClient slow = WsClient.connectNotReading(server, Tokens.forUser("lee").sign()); WsClient fast = connect("max")) {
+    try (WsClient slow = WsClient.connectNotReading(server, Tokens.subscriber("lee")); WsClient fast = connect("max")) {
       slow.sendRaw("{\"type\":\"subscribe\",\"channel\":\"jobs.flood\"}");
       fast.subscribe("jobs.flood");
       Thread.sleep(200); // the slow client's subscribe is processed (it just never reads the reply)
