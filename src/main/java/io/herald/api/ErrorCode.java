@@ -18,6 +18,8 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "The method is not allowed on this resource."),
   NOT_ACCEPTABLE(406, "The requested media type is not served here."),
   PAYLOAD_TOO_LARGE(413, "The request body exceeds the configured limit."),
+  TOO_MANY_CONNECTIONS(429, "Too many open connections for this user or address."),
+  RATE_LIMIT_EXCEEDED(429, "Too many requests; slow down."),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json."),
   INTERNAL_ERROR(500, "Herald failed to handle the request."),
   UNAVAILABLE(503, "Herald cannot take the request right now; retry later.");

@@ -32,6 +32,10 @@ public final class ErrorMappers {
   public static class Routing implements ExceptionMapper<WebApplicationException> {
     @Override
     public Response toResponse(WebApplicationException e) {
+      Response prepared = e.getResponse();
+      if (prepared != null && prepared.hasEntity()) {
+        return prepared; // already a documented error body (e.g. 429 with Retry-After)
+      }
       ErrorCode code;
       if (e instanceof NotFoundException) {
         code = ErrorCode.NOT_FOUND;

@@ -97,7 +97,19 @@ public class JmsBroker implements Broker {
   @Override
   public void start(Receiver receiver) {
     this.receiver = receiver;
-    sender.execute(this::connect); // in the background: an app never fails to start over a broker
+    java.util.concurrent.Future<?> first = sender.submit(this::connect);
+    if (settings.url().isEmpty()) {
+      // The embedded broker is in this JVM, with no network to wait on: have it up before the
+      // app reports ready, so the first publish is not refused. Bounded, and a failure only
+      // leaves the retries running in the background.
+      try {
+        first.get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "The embedded broker is not up yet; continuing in the background", e);
+      }
+    }
+    // An external broker is always connected in the background: an app never fails to start,
+    // nor waits, because a broker elsewhere is down.
   }
 
   private String subscriptionName() {

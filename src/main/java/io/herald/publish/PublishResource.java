@@ -36,6 +36,7 @@ public class PublishResource {
   @Inject EventBus bus;
   @Inject Channels channels;
   @Inject PublishSettings settings;
+  @Inject PublishRates rates;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -51,6 +52,7 @@ public class PublishResource {
       throw new HeraldException(
           ErrorCode.PERMISSION_DENIED, "Publishing needs a token whose groups include 'publisher'.");
     }
+    rates.admit(caller);
     ChannelName channel = channels.parse(channelName);
     int limit = settings.maxBodyBytes();
     if (contentLength != null && contentLength > limit) {

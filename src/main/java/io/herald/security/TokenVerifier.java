@@ -76,6 +76,11 @@ public class TokenVerifier {
     if (jwt.getSubject() == null) {
       throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token has no sub claim.");
     }
+    // The same not-before rule as the nimbus path, whether or not the container checked it.
+    if (jwt.getClaim("nbf") instanceof Number nbf
+        && Instant.ofEpochSecond(nbf.longValue()).isAfter(Instant.now().plus(settings.clockSkew()))) {
+      throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token is not valid yet (nbf).");
+    }
     return caller(
         jwt.getSubject(),
         jwt.getGroups() == null ? Set.of() : jwt.getGroups(),

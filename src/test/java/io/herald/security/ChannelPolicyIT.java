@@ -1,6 +1,7 @@
 package io.herald.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.HeraldDeployment;
 import io.herald.testing.Server;
@@ -25,12 +26,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Who may subscribe and publish where, the same on SSE and WebSocket; tenants never mix. */
+/**
+ * Who may subscribe and publish where, the same on SSE and WebSocket; tenants never mix, whether
+ * events come in over HTTP, WebSocket or JMS.
+ */
 @ExtendWith(ArquillianExtension.class)
 class ChannelPolicyIT {
+  private static final String ALLOWED = "https://app.example.com";
+  /** The embedded broker's TCP port: JMS is the third way events come in. */
+  private static int brokerPort;
+
   @Deployment(testable = false)
-  static WebArchive deployment() {
-    return HeraldDeployment.create(Map.of("herald.sse.heartbeat-ms", "1000"));
+  static WebArchive deployment() throws java.io.IOException {
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      brokerPort = free.getLocalPort();
+    }
+    return HeraldDeployment.create(
+        Map.of(
+            "herald.sse.heartbeat-ms", "1000",
+            "herald.security.allowed-origins", ALLOWED,
+            "herald.broker.embedded.port", String.valueOf(brokerPort)));
   }
 
   @ArquillianResource URL url;
@@ -142,6 +157,47 @@ class ChannelPolicyIT {
   }
 
   @Test
+  void webSocketOriginsOnTheAllowlistOrTheSameOriginOrNoneAreLetIn() throws Exception {
+    String token = Tokens.forUser("olga").sign();
+    for (String origin : new String[] {ALLOWED, "http://localhost:" + server.port()}) {
+      try (WsClient ws = WsClient.connectFrom(server, token, origin)) {
+        assertEquals("connected", ws.next().getString("type"), origin);
+      }
+    }
+    try (WsClient noOrigin = WsClient.connect(server, token)) {
+      assertEquals("connected", noOrigin.next().getString("type"), "a non-browser client: its token decides");
+    }
+    try (WsClient evil = WsClient.connectFrom(server, token, "https://evil.example")) {
+      WsClient.Close close = evil.awaitClose(Timeouts.EVENT);
+      assertEquals(1008, close.code());
+      assertTrue(close.reason().contains("Origin"), close.reason());
+    }
+  }
+
+  @Test
+  void corsFollowsTheSameAllowlistAndNeverPairsAStarWithCredentials() {
+    Server.Reply allowed =
+        Server.send(java.net.http.HttpRequest.newBuilder(server.uri("api/realtime/status")).header("Origin", ALLOWED).GET());
+    assertEquals(ALLOWED, allowed.header("Access-Control-Allow-Origin"));
+    assertEquals("true", allowed.header("Access-Control-Allow-Credentials"));
+    Server.Reply evil =
+        Server.send(
+            java.net.http.HttpRequest.newBuilder(server.uri("api/realtime/status")).header("Origin", "https://evil.example").GET());
+    assertEquals(null, evil.header("Access-Control-Allow-Origin"), "no CORS headers for other origins");
+    Server.Reply preflight =
+        Server.send(
+            java.net.http.HttpRequest.newBuilder(server.uri("api/channels/jobs.1/events"))
+                .header("Origin", ALLOWED)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type")
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()));
+    assertEquals(204, preflight.status());
+    assertEquals(ALLOWED, preflight.header("Access-Control-Allow-Origin"));
+    assertTrue(preflight.header("Access-Control-Allow-Methods").contains("POST"));
+    assertTrue(preflight.header("Access-Control-Allow-Headers").contains("Authorization"));
+  }
+
+  @Test
   void randomizedTrialsNeverCrossTenants() throws Exception {
     Random random = new Random(42);
     String[] tenants = {"acme", "globex"};
@@ -166,11 +222,23 @@ class ChannelPolicyIT {
       for (String tenant : tenants) {
         expected.put(tenant, new ArrayList<>());
       }
-      for (int trial = 0; trial < 40; trial++) {
+      jakarta.jms.ConnectionFactory factory =
+          new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+      for (int trial = 0; trial < 60; trial++) {
         String tenant = tenants[random.nextInt(2)];
         String marker = tenant + "-" + trial;
-        if (random.nextBoolean()) {
+        int entry = random.nextInt(3);
+        if (entry == 0) {
           assertEquals(202, server.publish(publishers.get(tenant), "jobs.42", "t", "\"" + marker + "\"").status());
+          expected.get(tenant).add("jobs.42:" + marker);
+        } else if (entry == 1) {
+          try (jakarta.jms.JMSContext producer = factory.createContext()) {
+            jakarta.jms.TextMessage m = producer.createTextMessage("\"" + marker + "\"");
+            m.setStringProperty("channel", "jobs.42");
+            m.setStringProperty("event", "t");
+            m.setStringProperty("tenant", tenant);
+            producer.createProducer().send(producer.createTopic("herald.events"), m);
+          }
           expected.get(tenant).add("jobs.42:" + marker);
         } else {
           JsonObject ok =

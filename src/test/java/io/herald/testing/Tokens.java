@@ -19,6 +19,7 @@ public final class Tokens {
 
   private final JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
   private TestKeys key = TestKeys.TRUSTED;
+  private String keyId;
   private Instant expiresAt = Instant.now().plus(Duration.ofHours(1));
 
   private Tokens(String subject) {
@@ -78,8 +79,24 @@ public final class Tokens {
     return this;
   }
 
+  public Tokens audience(String audience) {
+    claims.audience(audience);
+    return this;
+  }
+
+  public Tokens notBefore(Instant when) {
+    claims.notBeforeTime(Date.from(when));
+    return this;
+  }
+
   public Tokens expiresAt(Instant when) {
     expiresAt = when;
+    return this;
+  }
+
+  /** Names the signing key in the header ({@code kid}), as identity providers with JWKS do. */
+  public Tokens keyId(String kid) {
+    this.keyId = kid;
     return this;
   }
 
@@ -92,7 +109,7 @@ public final class Tokens {
     claims.expirationTime(Date.from(expiresAt));
     SignedJWT jwt =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).build(), claims.build());
+            new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(keyId).build(), claims.build());
     try {
       jwt.sign(new RSASSASigner(key.privateKey()));
     } catch (JOSEException e) {

@@ -52,9 +52,21 @@ public final class WsClient implements AutoCloseable {
     return connect(server.wsUri("ws"), List.of("herald.v1", "bearer." + token), false);
   }
 
+  /** Connects as a page of {@code origin} would (browsers always send it). */
+  public static WsClient connectFrom(Server server, String token, String origin) {
+    return connect(server.wsUri("ws"), List.of("herald.v1", "bearer." + token), true, origin);
+  }
+
   public static WsClient connect(URI uri, List<String> protocols, boolean reading) {
+    return connect(uri, protocols, reading, null);
+  }
+
+  private static WsClient connect(URI uri, List<String> protocols, boolean reading, String origin) {
     WsClient client = new WsClient(reading);
     WebSocket.Builder builder = Server.http().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (origin != null) {
+      builder.header("Origin", origin);
+    }
     if (!protocols.isEmpty()) {
       builder.subprotocols(protocols.get(0), protocols.subList(1, protocols.size()).toArray(String[]::new));
     }

@@ -25,6 +25,7 @@ final class SseConnection implements Connection {
   enum Reason {
     CLIENT_GONE("client_gone"),
     SLOW_CONSUMER("slow_consumer"),
+    TOKEN_EXPIRED("token_expired"),
     SHUTDOWN("shutdown");
 
     final String label;
@@ -37,6 +38,7 @@ final class SseConnection implements Connection {
   private final String id;
   private final String userId;
   private final String tenant;
+  private final String address;
   private final Set<String> channels;
   private final SseEventSink sink;
   private final Sse sse;
@@ -45,11 +47,16 @@ final class SseConnection implements Connection {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BiConsumer<SseConnection, Reason> onClose;
+  /** Queued last: when the writer reaches it, the stream ends (after what was queued before). */
+  private final OutboundSseEvent end;
+  private volatile Reason endReason;
+  private volatile java.util.concurrent.Future<?> expiry;
 
   SseConnection(
       String id,
       String userId,
       String tenant,
+      String address,
       Set<String> channels,
       SseEventSink sink,
       Sse sse,
@@ -59,12 +66,25 @@ final class SseConnection implements Connection {
     this.id = id;
     this.userId = userId;
     this.tenant = tenant;
+    this.address = address;
     this.channels = Set.copyOf(channels);
     this.sink = sink;
     this.sse = sse;
     this.writers = writers;
     this.queue = new ArrayBlockingQueue<>(queueSize);
     this.onClose = onClose;
+    this.end = sse.newEventBuilder().comment("end").build();
+  }
+
+  void expiresWith(java.util.concurrent.Future<?> expiry) {
+    this.expiry = expiry;
+  }
+
+  /** Sends {@code last} after everything already queued, then ends the stream. */
+  void finish(OutboundSseEvent last, Reason reason) {
+    endReason = reason;
+    enqueue(last);
+    enqueue(end);
   }
 
   @Override
@@ -75,6 +95,10 @@ final class SseConnection implements Connection {
   @Override
   public String userId() {
     return userId;
+  }
+
+  String address() {
+    return address;
   }
 
   @Override
@@ -134,6 +158,10 @@ final class SseConnection implements Connection {
   private void drain() {
     OutboundSseEvent frame;
     while (!closed.get() && (frame = queue.poll()) != null) {
+      if (frame == end) {
+        close(endReason);
+        return;
+      }
       CompletableFuture<?> written;
       try {
         written = sink.send(frame).toCompletableFuture();
@@ -174,6 +202,10 @@ final class SseConnection implements Connection {
   void close(Reason reason) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
+      java.util.concurrent.Future<?> pending = expiry;
+      if (pending != null) {
+        pending.cancel(false);
+      }
       onClose.accept(this, reason);
       writers.execute(
           () -> {

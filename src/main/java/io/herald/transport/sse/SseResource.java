@@ -36,6 +36,8 @@ public class SseResource {
   @Inject SseSettings settings;
   @Inject Channels channels;
   @Inject ChannelAccess access;
+  @Inject io.herald.security.limits.ConnectionCounts counts;
+  @Context jakarta.servlet.http.HttpServletRequest http;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -74,9 +76,11 @@ public class SseResource {
     }
     if (subscribed.size() > settings.maxSubscriptions()) {
       throw new HeraldException(
-          ErrorCode.INVALID_REQUEST,
+          ErrorCode.TOO_MANY_SUBSCRIPTIONS,
           "At most " + settings.maxSubscriptions() + " channels per connection.");
     }
-    streams.open(caller, subscribed, sink, sse);
+    String address = http.getRemoteAddr();
+    counts.admit(caller.tenant(), caller.subject(), address); // given back when the stream ends
+    streams.open(caller, address, subscribed, sink, sse);
   }
 }

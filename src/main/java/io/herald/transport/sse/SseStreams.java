@@ -36,6 +36,8 @@ public class SseStreams {
   @Inject SseSettings settings;
   @Inject ConnectionRegistry registry;
   @Inject MetricRegistry metrics;
+  @Inject io.herald.security.TokenLifetime lifetime;
+  @Inject io.herald.security.limits.ConnectionCounts counts;
 
   @Resource ManagedThreadFactory threadFactory;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -73,7 +75,7 @@ public class SseStreams {
   }
 
   /** Starts a stream: the connected frame first, then everything published to its channels. */
-  void open(io.herald.security.Caller caller, Set<String> channels, SseEventSink sink, Sse sse) {
+  void open(io.herald.security.Caller caller, String address, Set<String> channels, SseEventSink sink, Sse sse) {
     String userId = caller.subject();
     if (heartbeatFrame == null) {
       heartbeatFrame = sse.newEventBuilder().comment("heartbeat").build();
@@ -81,7 +83,7 @@ public class SseStreams {
     String id = UUID.randomUUID().toString();
     SseConnection connection =
         new SseConnection(
-            id, userId, caller.tenant(), channels, sink, sse, writers, settings.queueSize(), this::closed);
+            id, userId, caller.tenant(), address, channels, sink, sse, writers, settings.queueSize(), this::closed);
     JsonArrayBuilder names = Json.createArrayBuilder();
     channels.forEach(names::add);
     connection.enqueue(
@@ -100,6 +102,23 @@ public class SseStreams {
             .build());
     open.put(id, connection);
     registry.open(connection);
+    connection.expiresWith(
+        lifetime.schedule(
+            caller.expiresAt(),
+            () ->
+                connection.finish(
+                    sse.newEventBuilder()
+                        .name("token_expired")
+                        .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                        .data(
+                            String.class,
+                            Json.createObjectBuilder()
+                                .add("type", "token_expired")
+                                .add("expiredAt", caller.expiresAt().toString())
+                                .build()
+                                .toString())
+                        .build(),
+                    SseConnection.Reason.TOKEN_EXPIRED)));
     channels.forEach(channel -> registry.subscribe(connection, channel));
     metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
   }
@@ -107,6 +126,7 @@ public class SseStreams {
   private void closed(SseConnection connection, SseConnection.Reason reason) {
     open.remove(connection.id());
     registry.close(connection);
+    counts.release(connection.tenant(), connection.userId(), connection.address());
     metrics
         .counter("herald.connections.closed", new Tag("transport", "sse"), new Tag("reason", reason.label))
         .inc();

@@ -37,6 +37,12 @@ public final class CloseCodes {
 
   private CloseCodes() {}
 
+  /** Sustained flooding: messages kept coming after being refused as over the rate limit. */
+  public static final int RATE_LIMITED = 4029;
+
+  /** Too many connections for this user or address (herald.limits.connections.*). */
+  public static final int TOO_MANY_CONNECTIONS = 4030;
+
   /** A close reason; the phrase is cut to the 123 bytes a close frame allows. */
   public static CloseReason reason(int code, String phrase) {
     String text = phrase.length() > 120 ? phrase.substring(0, 120) : phrase;

@@ -3,6 +3,8 @@ package io.herald.transport.websocket;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.security.Caller;
+import io.herald.security.Origins;
+import io.herald.security.limits.ClientAddressFilter;
 import io.herald.security.QueryToken;
 import io.herald.security.TokenVerifier;
 import jakarta.enterprise.inject.spi.CDI;
@@ -22,6 +24,7 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
   static final String PROTOCOL = "herald.v1";
   static final String CALLER = "herald.caller";
   static final String REFUSAL = "herald.refusal";
+  static final String ADDRESS = "herald.address";
   private static final String BEARER_PREFIX = "bearer.";
 
   @Override
@@ -33,15 +36,29 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
   public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
     // WebSocket 2.1: these user properties are this connection's own copy.
     try {
+      String origin = first(request, "Origin");
+      if (!CDI.current().select(Origins.class).get().allows(origin, first(request, "Host"))) {
+        throw new HeraldException(ErrorCode.PERMISSION_DENIED, "Origin " + origin + " is not allowed.");
+      }
       String token = token(request);
       if (token == null) {
         throw new HeraldException(ErrorCode.NOT_AUTHENTICATED, "A token is required (access_token or bearer.<jwt> subprotocol).");
       }
+      config.getUserProperties().put(ADDRESS, first(request, ClientAddressFilter.HEADER));
       Caller caller = CDI.current().select(TokenVerifier.class).get().verify(token);
       config.getUserProperties().put(CALLER, caller);
     } catch (HeraldException e) {
       config.getUserProperties().put(REFUSAL, e);
     }
+  }
+
+  private static String first(HandshakeRequest request, String header) {
+    for (var entry : request.getHeaders().entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(header) && !entry.getValue().isEmpty()) {
+        return entry.getValue().get(0);
+      }
+    }
+    return null;
   }
 
   private static String token(HandshakeRequest request) {

@@ -26,10 +26,15 @@ final class WsConnection implements Connection {
   }
 
   private final String id;
-  private final Caller caller;
+  private volatile Caller caller;
+  private volatile java.util.concurrent.Future<?> expiry;
   private final Session session;
   private final ScheduledExecutorService executor;
   private final long closeGraceMillis;
+  private final String address;
+  private final io.herald.security.limits.TokenBucket messages;
+  private final io.herald.security.limits.TokenBucket patience;
+  private boolean flooding;
   private final Closed onClose;
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
   private final ArrayBlockingQueue<String> queue;
@@ -46,7 +51,13 @@ final class WsConnection implements Connection {
       int queueSize,
       ScheduledExecutorService executor,
       long closeGraceMillis,
+      String address,
+      io.herald.security.limits.TokenBucket messages,
+      io.herald.security.limits.TokenBucket patience,
       Closed onClose) {
+    this.address = address;
+    this.messages = messages;
+    this.patience = patience;
     this.closeGraceMillis = closeGraceMillis;
     this.id = id;
     this.caller = caller;
@@ -69,6 +80,16 @@ final class WsConnection implements Connection {
   @Override
   public String tenant() {
     return caller.tenant();
+  }
+
+  /** Takes a fresh token's caller (same user and tenant) and its expiry; the old one is called off. */
+  void renew(Caller renewed, java.util.concurrent.Future<?> newExpiry) {
+    java.util.concurrent.Future<?> old = expiry;
+    caller = renewed;
+    expiry = newExpiry;
+    if (old != null) {
+      old.cancel(false);
+    }
   }
 
   Caller caller() {
@@ -138,6 +159,29 @@ final class WsConnection implements Connection {
     }
   }
 
+  String address() {
+    return address;
+  }
+
+  /**
+   * Whether one more client message fits the rate. A refusal draws on the patience bucket; when
+   * that is empty the client is flooding. Called only from the container's message delivery,
+   * which is sequential per connection.
+   */
+  boolean admitMessage() {
+    if (messages.tryTake()) {
+      return true;
+    }
+    if (!patience.tryTake()) {
+      flooding = true;
+    }
+    return false;
+  }
+
+  boolean flooding() {
+    return flooding;
+  }
+
   /** Proof of life: any message or pong from the client. */
   void touch() {
     lastSeen = System.nanoTime();
@@ -167,6 +211,7 @@ final class WsConnection implements Connection {
       return;
     }
     queue.clear();
+    cancelExpiry();
     closeReason = CloseCodes.reason(code, phrase);
     onClose.closed(this, code, label);
     if (!sending.get()) {
@@ -192,10 +237,18 @@ final class WsConnection implements Connection {
         });
   }
 
+  private void cancelExpiry() {
+    java.util.concurrent.Future<?> pending = expiry;
+    if (pending != null) {
+      pending.cancel(false);
+    }
+  }
+
   /** The client or the network closed it: forget it without writing anything. */
   void closedByPeer(String label) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
+      cancelExpiry();
       onClose.closed(this, CloseCodes.NORMAL, label);
     }
   }

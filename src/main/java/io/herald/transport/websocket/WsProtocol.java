@@ -41,6 +41,8 @@ public class WsProtocol {
   @Inject TypingTracker typing;
   @Inject WsSettings settings;
   @Inject MetricRegistry metrics;
+  @Inject io.herald.security.TokenVerifier verifier;
+  @Inject WsSessions sessions;
 
   void handle(WsConnection connection, String text) {
     connection.touch();
@@ -51,6 +53,15 @@ public class WsProtocol {
         // The container enforces the limit too; this covers containers that only buffer to it.
         connection.close(CloseCodes.TOO_BIG, "message over " + settings.maxMessageBytes() + " bytes", "too_big");
         return;
+      }
+      // The rate applies to every message, well-formed or not, before any work is done on it.
+      if (!connection.admitMessage()) {
+        metrics.counter("herald.limits.refused", new Tag("limit", "messages")).inc();
+        if (connection.flooding()) {
+          connection.close(CloseCodes.RATE_LIMITED, "rate limit exceeded, persistently", "rate_limited");
+          return;
+        }
+        throw new HeraldException(ErrorCode.RATE_LIMIT_EXCEEDED, "Over the message rate limit; this message was dropped.");
       }
       JsonObject message = parse(text);
       ref = ref(message.get("id"));
@@ -64,6 +75,7 @@ public class WsProtocol {
         case "publish" -> publish(connection, message, ref);
         case "typing" -> typing(connection, message, ref);
         case "ping" -> connection.send(frame("pong", ref).build().toString());
+        case "refresh" -> refresh(connection, message, ref);
         default -> throw invalid("Unknown message type '" + type + "'.");
       }
     } catch (HeraldException e) {
@@ -118,6 +130,22 @@ public class WsProtocol {
                     frame("ok", ref).add("channel", channel.value()).add("eventId", envelope.id().toString()).build().toString());
               }
             });
+  }
+
+  /** A fresh token for the same user and tenant extends the connection; nothing is interrupted. */
+  private void refresh(WsConnection connection, JsonObject message, String ref) {
+    if (!(message.get("token") instanceof JsonString token)) {
+      throw invalid("\"token\" (a string) is required.");
+    }
+    io.herald.security.Caller renewed = verifier.verify(token.getString());
+    io.herald.security.Caller current = connection.caller();
+    if (!renewed.subject().equals(current.subject()) || !renewed.tenant().equals(current.tenant())) {
+      throw new HeraldException(ErrorCode.PERMISSION_DENIED, "A refresh token must be for the same user and tenant.");
+    }
+    sessions.renew(connection, renewed);
+    if (ref != null) {
+      connection.send(frame("ok", ref).add("expiresAt", renewed.expiresAt().toString()).build().toString());
+    }
   }
 
   private void typing(WsConnection connection, JsonObject message, String ref) {

@@ -39,6 +39,9 @@ public class WsSessions {
   @Inject ConnectionRegistry registry;
   @Inject TypingTracker typing;
   @Inject MetricRegistry metrics;
+  @Inject io.herald.security.TokenLifetime lifetime;
+  @Inject io.herald.security.limits.ConnectionCounts counts;
+  @Inject io.herald.security.limits.Limits limits;
 
   @Resource ManagedThreadFactory threadFactory;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -72,6 +75,13 @@ public class WsSessions {
       refuse(session, CloseCodes.reason(CloseCodes.POLICY_VIOLATION, why));
       return;
     }
+    Object address = session.getUserProperties().get(HandshakeConfigurator.ADDRESS);
+    try {
+      counts.admit(verified.tenant(), verified.subject(), address == null ? null : address.toString());
+    } catch (HeraldException e) {
+      refuse(session, CloseCodes.reason(CloseCodes.TOO_MANY_CONNECTIONS, e.code() + ": " + e.getMessage()));
+      return;
+    }
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
     WsConnection connection =
@@ -82,8 +92,12 @@ public class WsSessions {
             settings.queueSize(),
             executor,
             settings.closeGraceMillis(),
+            address == null ? null : address.toString(),
+            limits.messageBucket(),
+            limits.refusalBucket(),
             this::closed);
     session.getUserProperties().put(CONNECTION, connection);
+    renew(connection, verified);
     open.put(connection.id(), connection);
     registry.open(connection);
     metrics.counter("herald.connections.opened", new Tag("transport", "websocket")).inc();
@@ -94,6 +108,15 @@ public class WsSessions {
             .add("userId", verified.subject())
             .build()
             .toString());
+  }
+
+  /** Gives the connection this caller's token and ends it with 4001 when that token expires. */
+  void renew(WsConnection connection, Caller caller) {
+    connection.renew(
+        caller,
+        lifetime.schedule(
+            caller.expiresAt(),
+            () -> connection.close(CloseCodes.TOKEN_EXPIRED, "token expired", "token_expired")));
   }
 
   static WsConnection of(Session session) {
@@ -111,6 +134,7 @@ public class WsSessions {
   private void closed(WsConnection connection, int code, String label) {
     open.remove(connection.id());
     registry.close(connection);
+    counts.release(connection.tenant(), connection.userId(), connection.address());
     typing.connectionClosed(connection);
     metrics
         .counter("herald.connections.closed", new Tag("transport", "websocket"), new Tag("reason", label))

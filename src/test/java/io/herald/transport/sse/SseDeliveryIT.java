@@ -37,7 +37,10 @@ class SseDeliveryIT {
   @Deployment(testable = false)
   static WebArchive deployment() {
     return HeraldDeployment.create(
-        Map.of("herald.sse.heartbeat-ms", String.valueOf(HEARTBEAT_MS), "herald.sse.queue-size", "64"));
+        Map.of(
+            "herald.sse.heartbeat-ms", String.valueOf(HEARTBEAT_MS),
+            "herald.sse.queue-size", "64",
+            "herald.limits.publish.burst", "100000"));
   }
 
   @ArquillianResource URL url;

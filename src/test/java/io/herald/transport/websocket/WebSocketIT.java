@@ -38,7 +38,8 @@ class WebSocketIT {
         Map.of(
             "herald.ws.typing-timeout-ms", String.valueOf(TYPING_TIMEOUT_MS),
             "herald.ws.queue-size", "64",
-            "herald.connection.max-subscriptions", "5"));
+            "herald.connection.max-subscriptions", "5",
+            "herald.limits.publish.burst", "100000"));
   }
 
   @ArquillianResource URL url;
