@@ -109,6 +109,18 @@ class ClusterIT {
     }
   }
 
+  /** A message in the producer contract's first form: JSON body, routing in properties. */
+  private static TextMessage text(JMSContext jms, String body, String channel, String event, String tenant)
+      throws jakarta.jms.JMSException {
+    TextMessage message = jms.createTextMessage(body);
+    message.setStringProperty("channel", channel);
+    message.setStringProperty("event", event);
+    if (tenant != null) {
+      message.setStringProperty("tenant", tenant);
+    }
+    return message;
+  }
+
   @Test
   @Order(1)
   void anEventPublishedOnOneInstanceReachesSseAndWebSocketOnTheOtherOnceInOrder() throws Exception {
@@ -145,11 +157,7 @@ class ClusterIT {
       ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
       try (JMSContext jms = core.createContext(ArtemisBroker.USER, ArtemisBroker.PASSWORD)) {
         JMSProducer producer = jms.createProducer();
-        TextMessage text = jms.createTextMessage("{\"state\":\"running\"}");
-        text.setStringProperty("channel", "jobs.ext");
-        text.setStringProperty("event", "job.started");
-        text.setStringProperty("tenant", "acme");
-        producer.send(jms.createTopic("herald.events"), text);
+        producer.send(jms.createTopic("herald.events"), text(jms, "{\"state\":\"running\"}", "jobs.ext", "job.started", "acme"));
 
         BytesMessage bytes = jms.createBytesMessage();
         bytes.writeBytes("{\"pct\":50}".getBytes(StandardCharsets.UTF_8));
@@ -166,11 +174,7 @@ class ClusterIT {
       }
       ConnectionFactory amqp = new JmsConnectionFactory(ArtemisBroker.USER, ArtemisBroker.PASSWORD, broker.amqpUrl());
       try (JMSContext jms = amqp.createContext()) {
-        TextMessage text = jms.createTextMessage("{\"via\":\"amqp\"}");
-        text.setStringProperty("channel", "jobs.ext");
-        text.setStringProperty("event", "job.note");
-        text.setStringProperty("tenant", "acme");
-        jms.createProducer().send(jms.createTopic("herald.events"), text);
+        jms.createProducer().send(jms.createTopic("herald.events"), text(jms, "{\"via\":\"amqp\"}", "jobs.ext", "job.note", "acme"));
       }
       for (SseClient client : new SseClient[] {onA, onB}) {
         SseClient.Event started = client.next();
@@ -200,22 +204,10 @@ class ClusterIT {
         JMSProducer producer = jms.createProducer();
         var topic = jms.createTopic("herald.events");
         producer.send(topic, "{\"no\":\"channel\"}");
-        TextMessage badJson = jms.createTextMessage("{not json");
-        badJson.setStringProperty("channel", "jobs.p");
-        badJson.setStringProperty("event", "x");
-        producer.send(topic, badJson);
-        TextMessage badChannel = jms.createTextMessage("{}");
-        badChannel.setStringProperty("channel", "Not A Channel");
-        badChannel.setStringProperty("event", "x");
-        producer.send(topic, badChannel);
-        TextMessage tooBig = jms.createTextMessage("\"" + "z".repeat(70_000) + "\"");
-        tooBig.setStringProperty("channel", "jobs.p");
-        tooBig.setStringProperty("event", "x");
-        producer.send(topic, tooBig);
-        TextMessage good = jms.createTextMessage("{\"fine\":true}");
-        good.setStringProperty("channel", "jobs.p");
-        good.setStringProperty("event", "after.poison");
-        producer.send(topic, good);
+        producer.send(topic, text(jms, "{not json", "jobs.p", "x", null));
+        producer.send(topic, text(jms, "{}", "Not A Channel", "x", null));
+        producer.send(topic, text(jms, "\"" + "z".repeat(70_000) + "\"", "jobs.p", "x", null));
+        producer.send(topic, text(jms, "{\"fine\":true}", "jobs.p", "after.poison", null));
 
         SseClient.Event next = onB.next();
         assertEquals("after.poison", next.name(), "the good message after the poison is delivered");
