@@ -85,6 +85,9 @@ public final class ArtemisBroker implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(instance.resolve("run.log").toFile()))
             .start();
+    // If the test JVM is ended early, take the broker with it ('artemis run' execs the JVM).
+    Process started = process;
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!accepting()) {
       if (!process.isAlive() || System.nanoTime() > deadline) {

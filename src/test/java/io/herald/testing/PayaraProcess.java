@@ -54,7 +54,10 @@ public final class PayaraProcess implements AutoCloseable {
     Path log = Path.of("target", "payara-" + name + "-" + port + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
-    return new PayaraProcess(builder.start(), log, port);
+    Process process = builder.start();
+    // If the test JVM is ended early (a failsafe timeout, Ctrl-C), take the instance with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    return new PayaraProcess(process, log, port);
   }
 
   public void awaitReady() throws InterruptedException {
