@@ -57,18 +57,6 @@ public final class Envelope {
     this.json = toJson().toString();
   }
 
-  /** Rebuilds an envelope from its JSON form (as carried between instances). */
-  public static Envelope fromJson(JsonObject o) {
-    return new Envelope(
-        EventId.parse(o.getString("id")),
-        o.getString("channel"),
-        o.getString("event"),
-        o.get("data"),
-        o.isNull("publisher") ? null : o.getString("publisher", null),
-        o.containsKey("tenant") && !o.isNull("tenant") ? o.getString("tenant") : null,
-        Instant.parse(o.getString("timestamp")));
-  }
-
   private JsonObject toJson() {
     JsonObjectBuilder b =
         Json.createObjectBuilder()

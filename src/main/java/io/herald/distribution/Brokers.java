@@ -1,6 +1,7 @@
 package io.herald.distribution;
 
 import io.herald.bus.InstanceIdentity;
+import io.herald.channel.Channels;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -27,13 +28,7 @@ public class Brokers {
   @ConfigProperty(name = "herald.broker.type", defaultValue = "jms")
   String type;
 
-  @Inject
-  @ConfigProperty(name = "herald.instance-id")
-  java.util.Optional<String> configuredInstanceId;
-
-  @Inject
-  @ConfigProperty(name = "herald.channel.max-length", defaultValue = "128")
-  int maxChannelLength;
+  @Inject Channels channels;
 
   @Inject
   @ConfigProperty(name = "herald.security.default-tenant")
@@ -52,8 +47,7 @@ public class Brokers {
     return new JmsBroker(
         settings,
         instance,
-        configuredInstanceId.isPresent(),
-        maxChannelLength,
+        channels,
         defaultTenant.filter(t -> !t.isBlank()).orElse(null),
         metrics,
         scheduler,

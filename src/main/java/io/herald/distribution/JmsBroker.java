@@ -3,6 +3,7 @@ package io.herald.distribution;
 import io.herald.bus.Envelope;
 import io.herald.bus.InstanceIdentity;
 import io.herald.bus.Signal;
+import io.herald.channel.Channels;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.jms.CompletionListener;
 import jakarta.jms.Connection;
@@ -50,7 +51,6 @@ public class JmsBroker implements Broker {
 
   private final JmsSettings settings;
   private final InstanceIdentity instance;
-  private final boolean stableIdentity;
   private final MetricRegistry metrics;
   private final ManagedScheduledExecutorService scheduler;
   private final ExecutorService sender;
@@ -79,19 +79,17 @@ public class JmsBroker implements Broker {
   JmsBroker(
       JmsSettings settings,
       InstanceIdentity instance,
-      boolean stableIdentity,
-      int maxChannelLength,
+      Channels channels,
       String defaultTenant,
       MetricRegistry metrics,
       ManagedScheduledExecutorService scheduler,
       ExecutorService sender) {
     this.settings = settings;
     this.instance = instance;
-    this.stableIdentity = stableIdentity;
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.sender = sender;
-    this.codec = new JmsCodec(maxChannelLength, settings.maxMessageBytes(), defaultTenant);
+    this.codec = new JmsCodec(channels, settings.maxMessageBytes(), defaultTenant);
   }
 
   @Override
@@ -275,7 +273,7 @@ public class JmsBroker implements Broker {
           .submit(
               () -> {
                 connected = false;
-                if (!stableIdentity && receiveSession != null) {
+                if (!instance.configured() && receiveSession != null) {
                   try {
                     receiveSession.close();
                     receiveSession = null;

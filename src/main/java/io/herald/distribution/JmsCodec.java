@@ -5,7 +5,7 @@ import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
 import io.herald.bus.EventNames;
 import io.herald.bus.Signal;
-import io.herald.channel.ChannelName;
+import io.herald.channel.Channels;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -64,15 +64,15 @@ final class JmsCodec {
 
   record Notice(Signal signal) implements Decoded {}
 
-  private final int maxChannelLength;
+  private final Channels channels;
   private final int maxBytes;
   private final String defaultTenant;
 
   /**
    * @param defaultTenant the tenant of messages that name none, or null to refuse them
    */
-  JmsCodec(int maxChannelLength, int maxBytes, String defaultTenant) {
-    this.maxChannelLength = maxChannelLength;
+  JmsCodec(Channels channels, int maxBytes, String defaultTenant) {
+    this.channels = channels;
     this.maxBytes = maxBytes;
     this.defaultTenant = defaultTenant;
   }
@@ -154,7 +154,7 @@ final class JmsCodec {
       tenant = defaultTenant;
     }
     try {
-      ChannelName.parse(channel, maxChannelLength);
+      channels.parse(channel);
       EventNames.validate(Json.createValue(event));
     } catch (HeraldException e) {
       throw new Poison(e.code().name().toLowerCase(), e.getMessage());

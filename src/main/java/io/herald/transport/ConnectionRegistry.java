@@ -101,10 +101,6 @@ public class ConnectionRegistry {
     }
   }
 
-  public int count() {
-    return connections.size();
-  }
-
   public Map<Transport, Integer> countByTransport() {
     Map<Transport, Integer> counts = new EnumMap<>(Transport.class);
     for (Transport t : Transport.values()) {
@@ -112,9 +108,5 @@ public class ConnectionRegistry {
     }
     connections.values().forEach(c -> counts.merge(c.transport(), 1, Integer::sum));
     return counts;
-  }
-
-  public Iterable<Connection> all() {
-    return connections.values();
   }
 }

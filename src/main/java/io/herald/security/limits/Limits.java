@@ -32,6 +32,10 @@ public class Limits {
   int connectionsPerIp;
 
   @Inject
+  @ConfigProperty(name = "herald.connection.max-subscriptions", defaultValue = "128")
+  int maxSubscriptions;
+
+  @Inject
   @ConfigProperty(name = "herald.limits.publish.burst", defaultValue = "1000")
   int publishBurst;
 
@@ -54,6 +58,11 @@ public class Limits {
 
   public int connectionsPerIp() {
     return connectionsPerIp;
+  }
+
+  /** Channels one connection may subscribe to, on every transport. */
+  public int maxSubscriptions() {
+    return maxSubscriptions;
   }
 
   public TokenBucket publishBucket() {

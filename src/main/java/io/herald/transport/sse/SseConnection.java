@@ -217,8 +217,4 @@ final class SseConnection implements Connection {
           });
     }
   }
-
-  boolean isClosed() {
-    return closed.get();
-  }
 }

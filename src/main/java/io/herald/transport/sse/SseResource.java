@@ -33,10 +33,10 @@ public class SseResource {
   static final String SUBSCRIPTION_TOKEN = "subscription_token";
 
   @Inject SseStreams streams;
-  @Inject SseSettings settings;
   @Inject Channels channels;
   @Inject ChannelAccess access;
   @Inject io.herald.security.limits.ConnectionCounts counts;
+  @Inject io.herald.security.limits.Limits limits;
   @Context jakarta.servlet.http.HttpServletRequest http;
 
   @GET
@@ -74,10 +74,10 @@ public class SseResource {
       access.checkSubscribe(caller, channel, subscriptionTokens);
       subscribed.add(channel.value());
     }
-    if (subscribed.size() > settings.maxSubscriptions()) {
+    if (subscribed.size() > limits.maxSubscriptions()) {
       throw new HeraldException(
           ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-          "At most " + settings.maxSubscriptions() + " channels per connection.");
+          "At most " + limits.maxSubscriptions() + " channels per connection.");
     }
     String address = http.getRemoteAddr();
     counts.admit(caller.tenant(), caller.subject(), address); // given back when the stream ends

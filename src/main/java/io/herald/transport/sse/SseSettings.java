@@ -23,10 +23,6 @@ public class SseSettings {
   @ConfigProperty(name = "herald.sse.writer-threads", defaultValue = "32")
   int writerThreads;
 
-  @Inject
-  @ConfigProperty(name = "herald.connection.max-subscriptions", defaultValue = "128")
-  int maxSubscriptions;
-
   public long heartbeatMillis() {
     return heartbeatMillis;
   }
@@ -41,9 +37,5 @@ public class SseSettings {
 
   public int writerThreads() {
     return writerThreads;
-  }
-
-  public int maxSubscriptions() {
-    return maxSubscriptions;
   }
 }

@@ -43,6 +43,7 @@ public class WsProtocol {
   @Inject MetricRegistry metrics;
   @Inject io.herald.security.TokenVerifier verifier;
   @Inject WsSessions sessions;
+  @Inject io.herald.security.limits.Limits limits;
 
   void handle(WsConnection connection, String text) {
     connection.touch();
@@ -87,10 +88,10 @@ public class WsProtocol {
     ChannelName channel = channel(message);
     access.checkSubscribe(connection.caller(), channel, token(message));
     if (!connection.channels().contains(channel.value())) {
-      if (connection.channels().size() >= settings.maxSubscriptions()) {
+      if (connection.channels().size() >= limits.maxSubscriptions()) {
         throw new HeraldException(
             ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-            "At most " + settings.maxSubscriptions() + " subscriptions per connection.");
+            "At most " + limits.maxSubscriptions() + " subscriptions per connection.");
       }
       connection.channels().add(channel.value());
       registry.subscribe(connection, channel.value());

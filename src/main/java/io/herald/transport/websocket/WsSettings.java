@@ -27,10 +27,6 @@ public class WsSettings {
   @ConfigProperty(name = "herald.ws.close-grace-ms", defaultValue = "5000")
   long closeGraceMillis;
 
-  @Inject
-  @ConfigProperty(name = "herald.connection.max-subscriptions", defaultValue = "128")
-  int maxSubscriptions;
-
   public long pingMillis() {
     return pingMillis;
   }
@@ -49,9 +45,5 @@ public class WsSettings {
 
   public long closeGraceMillis() {
     return closeGraceMillis;
-  }
-
-  public int maxSubscriptions() {
-    return maxSubscriptions;
   }
 }
