@@ -9,6 +9,8 @@ public enum ErrorCode {
   INVALID_JSON(400, "The request body is not well-formed JSON."),
   INVALID_EVENT(400, "The event is not of the documented shape."),
   INVALID_REQUEST(400, "The request is malformed."),
+  INVALID_IDEMPOTENCY_KEY(400, "The Idempotency-Key is empty or too long."),
+  INVALID_POSITION(400, "The position is not an event id Herald gave out (docs/protocol.md, \"Positions\")."),
   INVALID_MESSAGE(400, "The message is not valid JSON of a known type with its required fields."),
   TOO_MANY_SUBSCRIPTIONS(400, "The connection already has the maximum number of subscriptions."),
   NOT_AUTHENTICATED(401, "No token was presented."),

@@ -21,6 +21,7 @@ public final class Envelope {
   private final Instant timestamp;
   private final String json;
   private final String excludedConnection;
+  private final String idempotencyKey;
 
   public Envelope(
       EventId id,
@@ -30,12 +31,14 @@ public final class Envelope {
       String publisher,
       String tenant,
       Instant timestamp) {
-    this(id, channel, event, data, publisher, tenant, timestamp, null);
+    this(id, channel, event, data, publisher, tenant, timestamp, null, null);
   }
 
   /**
    * @param excludedConnection a connection that must not receive this event (a publisher that
    *     asked for no echo), or null; never serialized to clients
+   * @param idempotencyKey the publisher's key for this event (a repeat with the same key in the
+   *     same tenant is delivered once), or null; never serialized to clients
    */
   public Envelope(
       EventId id,
@@ -45,8 +48,10 @@ public final class Envelope {
       String publisher,
       String tenant,
       Instant timestamp,
-      String excludedConnection) {
+      String excludedConnection,
+      String idempotencyKey) {
     this.excludedConnection = excludedConnection;
+    this.idempotencyKey = idempotencyKey;
     this.id = id;
     this.channel = channel;
     this.event = event;
@@ -108,6 +113,10 @@ public final class Envelope {
 
   public String excludedConnection() {
     return excludedConnection;
+  }
+
+  public String idempotencyKey() {
+    return idempotencyKey;
   }
 
   /** The envelope as JSON text, identical for every receiver. */

@@ -13,6 +13,7 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,18 +36,21 @@ public class EventBus {
   @Inject Event<Signal> signals;
   @Inject Broker broker;
   @Inject InstanceIdentity instance;
+  @Inject BusSettings settings;
 
   @Resource ManagedThreadFactory threadFactory;
 
   private ExecutorService ordered;
   private NotificationOptions inOrder;
   private EventIdGenerator ids;
+  private IdempotencyKeys keys;
 
   @PostConstruct
   void start() {
     ordered = Executors.newSingleThreadExecutor(threadFactory);
     inOrder = NotificationOptions.ofExecutor(ordered);
     ids = new EventIdGenerator(instance.id(), Clock.systemUTC());
+    keys = new IdempotencyKeys(settings.idempotencyWindowMillis(), settings.idempotencyMaxKeys(), Clock.systemUTC());
     broker.start(
         new Broker.Receiver() {
           @Override
@@ -74,13 +78,19 @@ public class EventBus {
 
   /**
    * Sends an event to every subscriber on every instance. Completes with the envelope (its id
-   * assigned) once distribution has accepted it.
+   * assigned) once distribution has accepted it; or at once, sending nothing, when the draft's
+   * idempotency key was used within the window.
    */
-  public CompletionStage<Envelope> publish(Draft draft) {
+  public CompletionStage<Published> publish(Draft draft) {
     Envelope envelope;
     CompletionStage<Void> accepted;
     // One lock around id and hand-over: ids from this instance reach the broker in id order.
     synchronized (ids) {
+      String key = draft.idempotencyKey();
+      EventId first = key == null ? null : keys.find(draft.tenant(), key);
+      if (first != null) {
+        return CompletableFuture.completedFuture(new Published(envelope(first, draft), true));
+      }
       EventId id = ids.next();
       envelope =
           new Envelope(
@@ -91,10 +101,19 @@ public class EventBus {
               draft.publisher(),
               draft.tenant(),
               Instant.ofEpochMilli(id.millis()),
-              draft.excludedConnection());
+              draft.excludedConnection(),
+              key);
+      if (key != null) {
+        keys.reserve(draft.tenant(), key, id);
+      }
       accepted = broker.publish(envelope);
     }
-    return accepted.thenApply(ignored -> envelope);
+    return accepted.thenApply(ignored -> new Published(envelope, false));
+  }
+
+  private static Envelope envelope(EventId id, Draft draft) {
+    return new Envelope(
+        id, draft.channel(), draft.event(), draft.data(), draft.publisher(), draft.tenant(), Instant.ofEpochMilli(id.millis()));
   }
 
   /** Sends an ephemeral signal (typing) to the channel's subscribers on every instance. */
@@ -102,8 +121,15 @@ public class EventBus {
     broker.signal(signal);
   }
 
-  /** Fires a received event to this instance's transports, in the order received. */
+  /**
+   * Fires a received event to this instance's transports, in the order received; a repeat of an
+   * idempotency key is dropped here, alike on every instance, as all see the topic in one order.
+   */
   void deliver(Envelope envelope) {
+    ids.observe(envelope.id());
+    if (!keys.admit(envelope)) {
+      return;
+    }
     events.fireAsync(envelope, inOrder).exceptionally(failure -> logFailure(envelope, failure));
   }
 

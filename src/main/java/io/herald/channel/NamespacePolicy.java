@@ -8,8 +8,10 @@ package io.herald.channel;
  * @param clientPublish whether any subscriber may also publish from its client connection
  *     (otherwise only holders of a matching {@code herald_publish} grant may)
  * @param typing whether typing indicators are relayed
+ * @param retention what is kept for recovery and for new subscribers
  */
-public record NamespacePolicy(String namespace, Subscribe subscribe, boolean clientPublish, boolean typing) {
+public record NamespacePolicy(
+    String namespace, Subscribe subscribe, boolean clientPublish, boolean typing, Retention retention) {
 
   /** Who may subscribe to a namespace's channels (always within the caller's own tenant). */
   public enum Subscribe {

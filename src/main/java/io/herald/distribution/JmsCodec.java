@@ -92,6 +92,9 @@ final class JmsCodec {
     if (e.excludedConnection() != null) {
       m.setStringProperty(EXCLUDED, e.excludedConnection());
     }
+    if (e.idempotencyKey() != null) {
+      m.setStringProperty(IDEMPOTENCY_KEY, e.idempotencyKey());
+    }
     return m;
   }
 
@@ -128,6 +131,7 @@ final class JmsCodec {
     String channel = m.getStringProperty(CHANNEL);
     String event = m.getStringProperty(EVENT);
     String tenant = m.getStringProperty(TENANT);
+    String key = m.getStringProperty(IDEMPOTENCY_KEY);
     JsonValue data;
     if (channel == null && body.strip().startsWith("{") && parse(body) instanceof JsonObject o && o.containsKey("specversion")) {
       // CloudEvents 1.0, structured mode
@@ -138,6 +142,10 @@ final class JmsCodec {
         throw new Poison("unsupported", "CloudEvents data_base64 is not supported; send JSON data");
       }
       data = o.getOrDefault("data", JsonValue.NULL);
+      if (key == null && string(o, "id") != null) {
+        // CloudEvents: source + id identify an event, so a producer's resend is a repeat
+        key = "ce:" + string(o, "source") + "/" + string(o, "id");
+      }
     } else {
       data = body.isBlank() ? JsonValue.NULL : parse(body);
     }
@@ -175,7 +183,8 @@ final class JmsCodec {
             publisher == null ? EXTERNAL_PUBLISHER : publisher,
             tenant,
             Instant.ofEpochMilli(millis),
-            m.getStringProperty(EXCLUDED)));
+            m.getStringProperty(EXCLUDED),
+            key));
   }
 
   private String body(Message m) throws Poison, JMSException {

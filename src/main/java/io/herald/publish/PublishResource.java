@@ -37,6 +37,11 @@ public class PublishResource {
   @Inject Channels channels;
   @Inject PublishSettings settings;
   @Inject PublishRates rates;
+  @Inject io.herald.bus.BusSettings busSettings;
+
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  /** Set on the answer to a repeated key: nothing new was published. */
+  static final String REPLAYED = "Idempotent-Replayed";
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -44,6 +49,7 @@ public class PublishResource {
   public void publish(
       @PathParam("channel") String channelName,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
       @Context SecurityContext security,
       InputStream body,
       @Suspended AsyncResponse response) {
@@ -59,6 +65,7 @@ public class PublishResource {
       throw EventRequest.tooLarge(limit); // refuse before reading a byte of it
     }
     EventRequest request = EventRequest.parse(EventRequest.readLimited(body, limit));
+    String key = idempotencyKey(idempotencyKey);
 
     // Answer from the broker's acknowledgement, never holding an HTTP thread while waiting.
     response.setTimeout(settings.timeoutMillis(), TimeUnit.MILLISECONDS);
@@ -71,26 +78,43 @@ public class PublishResource {
                     .header("Retry-After", "1")
                     .build()));
     bus.publish(
-            new Draft(channel.value(), request.event(), request.data(), caller.subject(), caller.tenant()))
+            new Draft(channel.value(), request.event(), request.data(), caller.subject(), caller.tenant(), null, key))
         .whenComplete(
-            (envelope, failure) -> {
+            (published, failure) -> {
               if (failure != null) {
                 response.resume(
                     Response.fromResponse(ErrorBody.response(ErrorCode.UNAVAILABLE, failure.getMessage()))
                         .header("Retry-After", "1")
                         .build());
               } else {
-                response.resume(
+                // A repeat is accepted like the first, naming the first's id: the caller's retry
+                // gets the answer it missed, and subscribers get the event once.
+                Response.ResponseBuilder accepted =
                     Response.accepted(
                             Json.createObjectBuilder()
-                                .add("id", envelope.id().toString())
-                                .add("channel", envelope.channel())
-                                .add("event", envelope.event())
+                                .add("id", published.envelope().id().toString())
+                                .add("channel", published.envelope().channel())
+                                .add("event", published.envelope().event())
                                 .build()
                                 .toString())
-                        .type(MediaType.APPLICATION_JSON_TYPE)
-                        .build());
+                        .type(MediaType.APPLICATION_JSON_TYPE);
+                if (published.repeated()) {
+                  accepted.header(REPLAYED, "true");
+                }
+                response.resume(accepted.build());
               }
             });
+  }
+
+  private String idempotencyKey(String header) {
+    if (header == null) {
+      return null;
+    }
+    int max = busSettings.idempotencyMaxKeyLength();
+    if (header.isBlank() || header.length() > max) {
+      throw new HeraldException(
+          ErrorCode.INVALID_IDEMPOTENCY_KEY, "An Idempotency-Key is 1 to " + max + " characters (a UUID is a good one).");
+    }
+    return header;
   }
 }

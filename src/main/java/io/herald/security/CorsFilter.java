@@ -51,6 +51,7 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
     }
     MultivaluedMap<String, Object> headers = response.getHeaders();
     headers.add(HttpHeaders.VARY, ORIGIN);
+    headers.putSingle("Access-Control-Expose-Headers", "Idempotent-Replayed, Retry-After");
     if (origins.anyOrigin()) {
       headers.putSingle("Access-Control-Allow-Origin", "*");
     } else {

@@ -1,9 +1,15 @@
 package io.herald.transport;
 
 import io.herald.bus.Envelope;
+import io.herald.bus.EventId;
 import io.herald.bus.Signal;
+import io.herald.history.History;
+import io.herald.history.Replay;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Inject;
+import java.util.Collection;
+import java.util.function.Consumer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -19,10 +25,19 @@ import java.util.logging.Logger;
  * <p>Channels are per tenant: {@code jobs.42} of tenant {@code acme} and of tenant {@code globex}
  * are different keys here, so no event can reach another tenant's subscriber whichever way it
  * came in.
+ *
+ * <p>Each event is recorded in the {@link History} and fanned out in one step, and a subscription
+ * that resumes takes its replay and joins the fan-out in one step too: so what a subscriber is
+ * replayed and what it gets live meet with nothing lost and nothing twice.
  */
 @ApplicationScoped
 public class ConnectionRegistry {
   private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
+
+  @Inject History history;
+
+  /** Orders fan-outs against resuming subscriptions (fan-outs come from one thread anyway). */
+  private final Object seam = new Object();
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final Map<String, Set<Connection>> byChannel = new ConcurrentHashMap<>();
@@ -36,6 +51,25 @@ public class ConnectionRegistry {
     return tenant + '\u001f' + channel;
   }
 
+  /**
+   * Subscribes a connection to channels, handing it what it is owed first: with a position, what
+   * it missed since (or the gaps); without one, the latest event of last-value channels. The
+   * connection must queue the replay in {@code beforeLive}, ahead of any live event.
+   */
+  public Replay subscribe(
+      Connection connection, Collection<String> channels, EventId since, Consumer<Replay> beforeLive) {
+    synchronized (seam) {
+      Replay replay =
+          since == null
+              ? history.fresh(connection.tenant(), channels)
+              : history.after(connection.tenant(), channels, since);
+      beforeLive.accept(replay);
+      channels.forEach(channel -> subscribe(connection, channel));
+      return replay;
+    }
+  }
+
+  /** Joins the live fan-out of a channel, without any replay. */
   public void subscribe(Connection connection, String channel) {
     byChannel.compute(
         key(connection.tenant(), channel),
@@ -66,6 +100,13 @@ public class ConnectionRegistry {
   }
 
   void fanOut(@ObservesAsync Envelope envelope) {
+    synchronized (seam) {
+      history.record(envelope);
+      deliver(envelope);
+    }
+  }
+
+  private void deliver(Envelope envelope) {
     Set<Connection> members = byChannel.get(key(envelope.tenant(), envelope.channel()));
     if (members == null) {
       return;

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import io.herald.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 class EventIdTest {
@@ -34,30 +31,8 @@ class EventIdTest {
 
   @Test
   void generatorStrictlyIncreasesWithinAMillisecondAndWhenTheClockStepsBack() {
-    AtomicLong now = new AtomicLong(1000);
-    Clock clock =
-        new Clock() {
-          @Override
-          public long millis() {
-            return now.get();
-          }
-
-          @Override
-          public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-          }
-
-          @Override
-          public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-          }
-
-          @Override
-          public Clock withZone(java.time.ZoneId zone) {
-            return this;
-          }
-        };
-    EventIdGenerator ids = new EventIdGenerator("me", clock);
+    ManualClock now = new ManualClock(1000);
+    EventIdGenerator ids = new EventIdGenerator("me", now);
     EventId a = ids.next();
     EventId b = ids.next();
     now.set(500); // the wall clock steps back
@@ -68,5 +43,16 @@ class EventIdTest {
     assertTrue(c.compareTo(b) > 0);
     assertTrue(d.compareTo(c) > 0);
     assertEquals(new EventId(2000, 0, "me"), d);
+  }
+
+  @Test
+  void idsPublishedAfterSeeingAnotherOriginsIdAreGreaterWhateverTheClocksSay() {
+    ManualClock now = new ManualClock(1000);
+    EventIdGenerator ids = new EventIdGenerator("me", now);
+    ids.observe(new EventId(5000, 3, "ahead")); // another instance's clock runs 4 s ahead
+    EventId next = ids.next();
+    assertTrue(next.compareTo(new EventId(5000, 3, "ahead")) > 0);
+    ids.observe(new EventId(1000 + 3_600_000, 0, "wrong")); // an hour ahead: not followed
+    assertTrue(ids.next().millis() < 10_000);
   }
 }

@@ -274,4 +274,83 @@ class ClusterIT {
       assertTrue(status.getInt("sse") >= 1);
     }
   }
+
+  @Test
+  @Order(6)
+  void clientsReconnectingToTheOtherInstanceGetExactlyWhatTheyMissedThenLive() throws Exception {
+    String token = Tokens.subscriber("frank");
+    String path = "api/realtime/stream?channel=chat.move&access_token=" + token;
+    String last;
+    try (SseClient sse = SseClient.open(a.server(), path);
+        WsClient ws = WsClient.connect(a.server(), token)) {
+      sse.next();
+      ws.nextOfType("connected");
+      ws.subscribe("chat.move");
+      last = a.server().publish(publisher, "chat.move", "seen", "0").json().getString("id");
+      assertEquals(last, sse.next().id());
+      assertEquals(last, ws.nextOfType("event").getString("id"));
+    }
+    // both instances publish: positions hold across origins, in the topic's one order
+    List<String> missed = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      Server on = i % 2 == 0 ? a.server() : b.server();
+      missed.add(on.publish(publisher, "chat.move", "missed", String.valueOf(i)).json().getString("id"));
+    }
+    try (SseClient sse = SseClient.resume(b.server(), path, last);
+        WsClient ws = WsClient.connect(b.server(), token)) {
+      assertTrue(sse.next().json().getBoolean("recovered"));
+      ws.nextOfType("connected");
+      JsonObject ok = ws.call("subscribe", "\"channel\":\"chat.move\",\"since\":\"" + last + "\"");
+      assertTrue(ok.getBoolean("recovered"), ok.toString());
+      List<String> bySse = new ArrayList<>();
+      List<String> byWs = new ArrayList<>();
+      for (int i = 0; i < missed.size(); i++) {
+        bySse.add(sse.next().id());
+        byWs.add(ws.nextOfType("event").getString("id"));
+      }
+      assertEquals(missed, bySse, "SSE on the other instance: exactly the missed events, in order");
+      assertEquals(missed, byWs, "WebSocket on the other instance: the same");
+      String live = a.server().publish(publisher, "chat.move", "live", "1").json().getString("id");
+      assertEquals(live, sse.next().id());
+      assertEquals(live, ws.nextOfType("event").getString("id"));
+      assertNull(sse.next(Timeouts.QUIET), "nothing twice");
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aRepeatedIdempotencyKeyIsDeliveredOnceWhicheverInstanceOrProducerRepeatsIt() throws Exception {
+    String token = Tokens.subscriber("grace");
+    try (SseClient onA = SseClient.open(a.server(), "api/realtime/stream?channel=docs.k1&access_token=" + token);
+        SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=docs.k1&access_token=" + token)) {
+      onA.next();
+      onB.next();
+      Server.Reply first = a.server().publishOnce(publisher, "docs.k1", "order.placed", "{\"n\":1}", "order-1");
+      assertEquals(202, first.status(), first.body());
+      Server.Reply again = b.server().publishOnce(publisher, "docs.k1", "order.placed", "{\"n\":1}", "order-1");
+      assertEquals(202, again.status(), "a repeat on the other instance is accepted");
+
+      // another system's producer retries its send: same key twice, and once more over HTTP
+      ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
+      try (JMSContext jms = core.createContext(ArtemisBroker.USER, ArtemisBroker.PASSWORD)) {
+        for (int i = 0; i < 2; i++) {
+          TextMessage message = text(jms, "{\"n\":2}", "docs.k1", "invoice.sent", null);
+          message.setStringProperty("idempotencyKey", "invoice-9");
+          jms.createProducer().send(jms.createTopic("herald.events"), message);
+        }
+      }
+      Thread.sleep(300); // the JMS event reaches b before b is asked to repeat it
+      Server.Reply viaHttp = b.server().publishOnce(publisher, "docs.k1", "invoice.sent", "{\"n\":2}", "invoice-9");
+      assertEquals("true", viaHttp.header("Idempotent-Replayed"), "b knows the key from the topic");
+      String marker = a.server().publish(publisher, "docs.k1", "marker", "3").json().getString("id");
+
+      for (SseClient client : new SseClient[] {onA, onB}) {
+        SseClient.Event order = client.next();
+        assertEquals(first.json().getString("id"), order.id());
+        assertEquals("invoice.sent", client.next().name());
+        assertEquals(marker, client.next().id(), "each event once, on both instances");
+        assertNull(client.next(Timeouts.QUIET));
+      }
+    }
+  }
 }

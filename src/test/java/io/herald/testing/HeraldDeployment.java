@@ -20,11 +20,22 @@ public final class HeraldDeployment {
     config.put("mp.jwt.verify.publickey", TestKeys.TRUSTED.publicPem());
     config.put("mp.jwt.verify.issuer", Tokens.ISSUER);
     config.put("herald.security.default-tenant", "default");
+    // Tests of other features count exactly the events they publish; a job's latest state sent
+    // ahead of them to each new subscriber is tested on its own (RecoveryIT, with the default).
+    config.put(JOBS_LAST_VALUE, "false");
     return config;
   }
 
+  public static final String JOBS_LAST_VALUE = "herald.namespace.jobs.last-value";
+
   public static WebArchive create(Map<String, String> overrides) {
+    return create(overrides, java.util.Set.of());
+  }
+
+  /** A deployment with {@code unset} left out of the base settings, so their defaults apply. */
+  public static WebArchive create(Map<String, String> overrides, java.util.Set<String> unset) {
     Map<String, String> config = baseConfig();
+    config.keySet().removeAll(unset);
     config.putAll(overrides);
     File war = new File(System.getProperty("herald.war", "target/herald.war"));
     if (!war.isFile()) {

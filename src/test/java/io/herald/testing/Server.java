@@ -78,6 +78,16 @@ public final class Server {
     return publishRaw(token, channel, "{\"event\":\"" + event + "\",\"data\":" + dataJson + "}");
   }
 
+  /** Publishes with an {@code Idempotency-Key} header. */
+  public Reply publishOnce(String token, String channel, String event, String dataJson, String idempotencyKey) {
+    return send(
+        HttpRequest.newBuilder(uri("api/channels/" + channel + "/events"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .header("Idempotency-Key", idempotencyKey)
+            .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"" + event + "\",\"data\":" + dataJson + "}")));
+  }
+
   public Reply publishRaw(String token, String channel, String body) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri("api/channels/" + channel + "/events"))

@@ -36,8 +36,9 @@ public final class SseClient implements AutoCloseable {
   private volatile int status;
   private volatile String errorBody;
   private volatile boolean ended;
+  private volatile String lastEventId;
 
-  private SseClient(URI uri, String bearer) throws IOException, InterruptedException {
+  private SseClient(URI uri, String bearer, String lastEventIdHeader) throws IOException, InterruptedException {
     // HttpURLConnection rather than HttpClient: its disconnect() really closes the socket, which
     // is what a browser closing a tab does (HttpClient may keep it open for reuse).
     connection = (HttpURLConnection) uri.toURL().openConnection();
@@ -45,6 +46,9 @@ public final class SseClient implements AutoCloseable {
     connection.setConnectTimeout(5000);
     if (bearer != null) {
       connection.setRequestProperty("Authorization", "Bearer " + bearer);
+    }
+    if (lastEventIdHeader != null) {
+      connection.setRequestProperty("Last-Event-ID", lastEventIdHeader); // as a reconnecting browser does
     }
     status = connection.getResponseCode();
     if (status != 200) {
@@ -62,17 +66,22 @@ public final class SseClient implements AutoCloseable {
 
   /** Opens {@code path} (relative to the server) with the token as query parameter. */
   public static SseClient open(Server server, String pathAndQuery) {
-    return connect(server.uri(pathAndQuery), null);
+    return connect(server.uri(pathAndQuery), null, null);
+  }
+
+  /** Opens {@code path} sending {@code lastEventId} as the Last-Event-ID header. */
+  public static SseClient resume(Server server, String pathAndQuery, String lastEventId) {
+    return connect(server.uri(pathAndQuery), null, lastEventId);
   }
 
   /** Opens {@code path} with the token in the Authorization header. */
   public static SseClient openWithHeader(Server server, String pathAndQuery, String token) {
-    return connect(server.uri(pathAndQuery), token);
+    return connect(server.uri(pathAndQuery), token, null);
   }
 
-  private static SseClient connect(URI uri, String bearer) {
+  private static SseClient connect(URI uri, String bearer, String lastEventId) {
     try {
-      return new SseClient(uri, bearer);
+      return new SseClient(uri, bearer, lastEventId);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -91,7 +100,19 @@ public final class SseClient implements AutoCloseable {
 
   /** The next event, or null if none arrives in time. */
   public Event next(Duration timeout) throws InterruptedException {
-    return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (event != null && event.id() != null) {
+      lastEventId = event.id();
+    }
+    return event;
+  }
+
+  /**
+   * What a browser would send as Last-Event-ID after the events taken so far: the id of the last
+   * one that carried an id.
+   */
+  public String lastEventId() {
+    return lastEventId;
   }
 
   /** The next event, failing the test if none arrives within {@link Timeouts#EVENT}. */

@@ -11,6 +11,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -44,6 +45,11 @@ final class SseConnection implements Connection {
   private final Sse sse;
   private final Executor writers;
   private final ArrayBlockingQueue<OutboundSseEvent> queue;
+  /**
+   * The connected frame and the replay: written before anything in {@link #queue}, and not held
+   * to its bound, as a replay may be longer than the queue allows live events to pile up.
+   */
+  private final ConcurrentLinkedQueue<OutboundSseEvent> first = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BiConsumer<SseConnection, Reason> onClose;
@@ -118,13 +124,25 @@ final class SseConnection implements Connection {
 
   @Override
   public void deliver(Envelope envelope) {
-    enqueue(
-        sse.newEventBuilder()
-            .id(envelope.id().toString())
-            .name(envelope.event())
-            .mediaType(MediaType.TEXT_PLAIN_TYPE)
-            .data(String.class, envelope.json())
-            .build());
+    enqueue(frame(envelope, true));
+  }
+
+  /**
+   * An event frame. Its SSE id is the stream's position; a latest value sent to a new subscriber
+   * is older than where the stream stands, so it goes without one.
+   */
+  OutboundSseEvent frame(Envelope envelope, boolean withPosition) {
+    OutboundSseEvent.Builder frame = sse.newEventBuilder();
+    if (withPosition) {
+      frame.id(envelope.id().toString());
+    }
+    return frame.name(envelope.event()).mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, envelope.json()).build();
+  }
+
+  /** Queues frames ahead of every live one; called once, before the stream joins the fan-out. */
+  void enqueueFirst(java.util.List<OutboundSseEvent> frames) {
+    first.addAll(frames);
+    scheduleDrain();
   }
 
   @Override
@@ -157,7 +175,7 @@ final class SseConnection implements Connection {
 
   private void drain() {
     OutboundSseEvent frame;
-    while (!closed.get() && (frame = queue.poll()) != null) {
+    while (!closed.get() && ((frame = first.poll()) != null || (frame = queue.poll()) != null)) {
       if (frame == end) {
         close(endReason);
         return;
@@ -193,7 +211,7 @@ final class SseConnection implements Connection {
     }
     draining.set(false);
     // An event may have been queued between the last poll and the flag being cleared.
-    if (!queue.isEmpty() && !closed.get()) {
+    if ((!queue.isEmpty() || !first.isEmpty()) && !closed.get()) {
       scheduleDrain();
     }
   }
@@ -202,6 +220,7 @@ final class SseConnection implements Connection {
   void close(Reason reason) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
+      first.clear();
       java.util.concurrent.Future<?> pending = expiry;
       if (pending != null) {
         pending.cancel(false);

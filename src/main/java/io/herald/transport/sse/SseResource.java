@@ -2,7 +2,9 @@ package io.herald.transport.sse;
 
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
+import io.herald.bus.EventId;
 import io.herald.channel.Channels;
+import io.herald.history.Positions;
 import io.herald.security.Caller;
 import io.herald.security.ChannelAccess;
 import io.herald.security.QueryToken;
@@ -10,6 +12,7 @@ import io.herald.security.Secured;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -32,6 +35,8 @@ public class SseResource {
   /** Subscription tokens for channels that need one; repeatable, matched by their channel claim. */
   static final String SUBSCRIPTION_TOKEN = "subscription_token";
 
+  static final String LAST_EVENT_ID = "Last-Event-ID";
+
   @Inject SseStreams streams;
   @Inject Channels channels;
   @Inject ChannelAccess access;
@@ -44,10 +49,12 @@ public class SseResource {
   public void stream(
       @QueryParam("channel") List<String> names,
       @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
+      @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
+      @QueryParam("lastEventId") String lastEventId,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(names, subscriptionTokens, security, sink, sse);
+    open(names, subscriptionTokens, position(lastEventIdHeader, lastEventId), security, sink, sse);
   }
 
   @GET
@@ -56,14 +63,29 @@ public class SseResource {
   public void streamOne(
       @PathParam("channel") String name,
       @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
+      @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
+      @QueryParam("lastEventId") String lastEventId,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(List.of(name), subscriptionTokens, security, sink, sse);
+    open(List.of(name), subscriptionTokens, position(lastEventIdHeader, lastEventId), security, sink, sse);
+  }
+
+  /**
+   * Where to resume: the header a browser sends on its own when it reconnects wins over the query
+   * parameter, which is what the page asked for when it first connected.
+   */
+  private static EventId position(String header, String query) {
+    return Positions.parse(header != null && !header.isEmpty() ? header : query);
   }
 
   private void open(
-      List<String> names, List<String> subscriptionTokens, SecurityContext security, SseEventSink sink, Sse sse) {
+      List<String> names,
+      List<String> subscriptionTokens,
+      EventId since,
+      SecurityContext security,
+      SseEventSink sink,
+      Sse sse) {
     if (names == null || names.isEmpty()) {
       throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
     }
@@ -81,6 +103,6 @@ public class SseResource {
     }
     String address = http.getRemoteAddr();
     counts.admit(caller.tenant(), caller.subject(), address); // given back when the stream ends
-    streams.open(caller, address, subscribed, sink, sse);
+    streams.open(caller, address, subscribed, since, sink, sse);
   }
 }

@@ -1,5 +1,7 @@
 package io.herald.transport.sse;
 
+import io.herald.bus.EventId;
+import io.herald.history.Replay;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -10,10 +12,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -74,8 +79,17 @@ public class SseStreams {
     writers.shutdown();
   }
 
-  /** Starts a stream: the connected frame first, then everything published to its channels. */
-  void open(io.herald.security.Caller caller, String address, Set<String> channels, SseEventSink sink, Sse sse) {
+  /**
+   * Starts a stream: the connected frame first, then what it is owed (a replay from {@code since},
+   * or the latest values of a new subscription), then everything published to its channels.
+   */
+  void open(
+      io.herald.security.Caller caller,
+      String address,
+      Set<String> channels,
+      EventId since,
+      SseEventSink sink,
+      Sse sse) {
     String userId = caller.subject();
     if (heartbeatFrame == null) {
       heartbeatFrame = sse.newEventBuilder().comment("heartbeat").build();
@@ -84,22 +98,6 @@ public class SseStreams {
     SseConnection connection =
         new SseConnection(
             id, userId, caller.tenant(), address, channels, sink, sse, writers, settings.queueSize(), this::closed);
-    JsonArrayBuilder names = Json.createArrayBuilder();
-    channels.forEach(names::add);
-    connection.enqueue(
-        sse.newEventBuilder()
-            .name("connected")
-            .reconnectDelay(settings.retryMillis())
-            .mediaType(MediaType.TEXT_PLAIN_TYPE)
-            .data(
-                String.class,
-                Json.createObjectBuilder()
-                    .add("connectionId", id)
-                    .add("userId", userId)
-                    .add("channels", names)
-                    .build()
-                    .toString())
-            .build());
     open.put(id, connection);
     registry.open(connection);
     connection.expiresWith(
@@ -107,20 +105,58 @@ public class SseStreams {
             caller.expiresAt(),
             () ->
                 connection.finish(
-                    sse.newEventBuilder()
-                        .name("token_expired")
-                        .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                        .data(
-                            String.class,
-                            Json.createObjectBuilder()
-                                .add("type", "token_expired")
-                                .add("expiredAt", caller.expiresAt().toString())
-                                .build()
-                                .toString())
-                        .build(),
+                    text(
+                        sse.newEventBuilder().name("token_expired"),
+                        Json.createObjectBuilder()
+                            .add("type", "token_expired")
+                            .add("expiredAt", caller.expiresAt().toString())),
                     SseConnection.Reason.TOKEN_EXPIRED)));
-    channels.forEach(channel -> registry.subscribe(connection, channel));
+    Replay replay =
+        registry.subscribe(
+            connection, channels, since, owed -> connection.enqueueFirst(preamble(connection, userId, since, owed, sse)));
     metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
+    if (since != null) {
+      metrics
+          .counter("herald.recoveries", new Tag("transport", "sse"), new Tag("recovered", String.valueOf(replay.recovered())))
+          .inc();
+    }
+  }
+
+  /**
+   * The frames ahead of the live ones. The SSE id is the stream's position, which the browser
+   * sends back as Last-Event-ID: the connected frame carries the current one unless replayed
+   * events follow (they carry theirs), and latest values carry none, being older than it.
+   */
+  private List<OutboundSseEvent> preamble(
+      SseConnection connection, String userId, EventId since, Replay replay, Sse sse) {
+    JsonArrayBuilder names = Json.createArrayBuilder();
+    connection.channels().forEach(names::add);
+    JsonObjectBuilder data =
+        Json.createObjectBuilder().add("connectionId", connection.id()).add("userId", userId).add("channels", names);
+    if (since != null) {
+      data.add("recovered", replay.recovered());
+    }
+    OutboundSseEvent.Builder connected = sse.newEventBuilder().name("connected").reconnectDelay(settings.retryMillis());
+    if (replay.events().isEmpty()) {
+      connected.id(replay.position().toString());
+    }
+    List<OutboundSseEvent> frames = new ArrayList<>();
+    frames.add(text(connected, data));
+    for (String channel : replay.gaps()) {
+      frames.add(
+          sse.newEventBuilder()
+              .name("gap")
+              .mediaType(MediaType.TEXT_PLAIN_TYPE)
+              .data(String.class, Replay.gap(channel, since))
+              .build());
+    }
+    replay.lastValues().forEach(e -> frames.add(connection.frame(e, false)));
+    replay.events().forEach(e -> frames.add(connection.frame(e, true)));
+    return frames;
+  }
+
+  private static OutboundSseEvent text(OutboundSseEvent.Builder frame, JsonObjectBuilder data) {
+    return frame.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data.build().toString()).build();
   }
 
   private void closed(SseConnection connection, SseConnection.Reason reason) {

@@ -38,6 +38,9 @@ final class WsConnection implements Connection {
   private final Closed onClose;
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
   private final ArrayBlockingQueue<String> queue;
+  /** Subscribe replies and replays: sent before anything in {@link #queue}, not held to its bound. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> first =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicBoolean sending = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean closeSent = new AtomicBoolean();
@@ -116,6 +119,19 @@ final class WsConnection implements Connection {
     send(signal.json());
   }
 
+  /** Queues frames ahead of every live one (a subscribe's reply and replay). */
+  void sendFirst(java.util.List<String> frames) {
+    if (closed.get()) {
+      return;
+    }
+    first.addAll(frames);
+    pump();
+  }
+
+  private boolean hasQueued() {
+    return !first.isEmpty() || !queue.isEmpty();
+  }
+
   /** Queues a text frame; a full queue closes the connection as a slow consumer. */
   void send(String frame) {
     if (closed.get()) {
@@ -132,11 +148,14 @@ final class WsConnection implements Connection {
     if (!sending.compareAndSet(false, true)) {
       return;
     }
-    String frame = queue.poll();
+    String frame = first.poll();
+    if (frame == null) {
+      frame = queue.poll();
+    }
     if (frame == null || closed.get()) {
       sending.set(false);
       // a frame may have arrived between poll and the flag being cleared
-      if (!queue.isEmpty() && !closed.get()) {
+      if (hasQueued() && !closed.get()) {
         pump();
       }
       return;
@@ -148,7 +167,7 @@ final class WsConnection implements Connection {
           sendClose(); // the write ahead of the close frame is through: now it can follow
         } else if (!result.isOK()) {
           close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
-        } else if (!queue.isEmpty()) {
+        } else if (hasQueued()) {
           // hop to the pool: a send that completes inline must not recurse through the queue
           executor.execute(this::pump);
         }
@@ -207,6 +226,7 @@ final class WsConnection implements Connection {
       return;
     }
     queue.clear();
+    first.clear();
     cancelExpiry();
     closeReason = CloseCodes.reason(code, phrase);
     onClose.closed(this, code, label);
@@ -244,6 +264,7 @@ final class WsConnection implements Connection {
   void closedByPeer(String label) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
+      first.clear();
       cancelExpiry();
       onClose.closed(this, CloseCodes.NORMAL, label);
     }

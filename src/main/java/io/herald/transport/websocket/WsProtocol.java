@@ -4,7 +4,10 @@ import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.Draft;
 import io.herald.bus.EventBus;
+import io.herald.bus.EventId;
 import io.herald.bus.EventNames;
+import io.herald.history.Positions;
+import io.herald.history.Replay;
 import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import io.herald.channel.NamespacePolicies;
@@ -22,6 +25,8 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -44,6 +49,7 @@ public class WsProtocol {
   @Inject io.herald.security.TokenVerifier verifier;
   @Inject WsSessions sessions;
   @Inject io.herald.security.limits.Limits limits;
+  @Inject io.herald.bus.BusSettings busSettings;
 
   void handle(WsConnection connection, String text) {
     connection.touch();
@@ -86,17 +92,53 @@ public class WsProtocol {
 
   private void subscribe(WsConnection connection, JsonObject message, String ref) {
     ChannelName channel = channel(message);
-    access.checkSubscribe(connection.caller(), channel, token(message));
-    if (!connection.channels().contains(channel.value())) {
-      if (connection.channels().size() >= limits.maxSubscriptions()) {
-        throw new HeraldException(
-            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-            "At most " + limits.maxSubscriptions() + " subscriptions per connection.");
-      }
-      connection.channels().add(channel.value());
-      registry.subscribe(connection, channel.value());
+    JsonValue sinceValue = message.get("since");
+    if (sinceValue != null && sinceValue != JsonValue.NULL && !(sinceValue instanceof JsonString)) {
+      throw new HeraldException(ErrorCode.INVALID_POSITION, "\"since\" must be an event id (a string).");
     }
-    ok(connection, ref, channel);
+    EventId since = Positions.parse(sinceValue instanceof JsonString s ? s.getString() : null);
+    access.checkSubscribe(connection.caller(), channel, token(message));
+    if (connection.channels().contains(channel.value())) {
+      ok(connection, ref, channel); // live already: it has missed nothing
+      return;
+    }
+    if (connection.channels().size() >= limits.maxSubscriptions()) {
+      throw new HeraldException(
+          ErrorCode.TOO_MANY_SUBSCRIPTIONS, "At most " + limits.maxSubscriptions() + " subscriptions per connection.");
+    }
+    connection.channels().add(channel.value());
+    Replay replay =
+        registry.subscribe(
+            connection, List.of(channel.value()), since, owed -> connection.sendFirst(preamble(ref, channel, since, owed)));
+    if (since != null) {
+      metrics
+          .counter("herald.recoveries", new Tag("transport", "websocket"), new Tag("recovered", String.valueOf(replay.recovered())))
+          .inc();
+    }
+  }
+
+  /**
+   * The reply, then what the subscription is owed: the gap notice, the latest value, the missed
+   * events. The reply names the channel's position only when no replayed event follows (those
+   * carry their own ids), so a client that keeps "the last id I saw, else the reply's position"
+   * always resumes from the right place.
+   */
+  private static List<String> preamble(String ref, ChannelName channel, EventId since, Replay replay) {
+    List<String> frames = new ArrayList<>();
+    if (ref != null) {
+      JsonObjectBuilder ok = frame("ok", ref).add("channel", channel.value());
+      if (since != null) {
+        ok.add("recovered", replay.recovered());
+      }
+      if (replay.events().isEmpty()) {
+        ok.add("position", replay.position().toString());
+      }
+      frames.add(ok.build().toString());
+    }
+    replay.gaps().forEach(gap -> frames.add(Replay.gap(gap, since)));
+    replay.lastValues().forEach(e -> frames.add(e.json()));
+    replay.events().forEach(e -> frames.add(e.json()));
+    return frames;
   }
 
   private void unsubscribe(WsConnection connection, JsonObject message, String ref) {
@@ -120,15 +162,20 @@ public class WsProtocol {
             message.getOrDefault("data", JsonValue.NULL),
             connection.userId(),
             connection.caller().tenant(),
-            echo ? null : connection.id());
+            echo ? null : connection.id(),
+            idempotencyKey(message));
     bus.publish(draft)
         .whenComplete(
-            (envelope, failure) -> {
+            (published, failure) -> {
               if (failure != null) {
                 error(connection, ref, new HeraldException(ErrorCode.UNAVAILABLE, "The event could not be published; retry."));
               } else if (ref != null) {
-                connection.send(
-                    frame("ok", ref).add("channel", channel.value()).add("eventId", envelope.id().toString()).build().toString());
+                JsonObjectBuilder ok =
+                    frame("ok", ref).add("channel", channel.value()).add("eventId", published.envelope().id().toString());
+                if (published.repeated()) {
+                  ok.add("repeated", true);
+                }
+                connection.send(ok.build().toString());
               }
             });
   }
@@ -172,6 +219,19 @@ public class WsProtocol {
       throw invalid("\"channel\" (a string) is required.");
     }
     return channels.parse(name.getString());
+  }
+
+  private String idempotencyKey(JsonObject message) {
+    JsonValue key = message.get("idempotencyKey");
+    if (key == null || key == JsonValue.NULL) {
+      return null;
+    }
+    if (!(key instanceof JsonString s) || s.getString().isEmpty() || s.getString().length() > busSettings.idempotencyMaxKeyLength()) {
+      throw new HeraldException(
+          ErrorCode.INVALID_IDEMPOTENCY_KEY,
+          "\"idempotencyKey\" must be a string of 1 to " + busSettings.idempotencyMaxKeyLength() + " characters.");
+    }
+    return s.getString();
   }
 
   /** The optional subscription token a subscribe or publish may carry. */

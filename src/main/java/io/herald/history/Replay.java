@@ -1,0 +1,34 @@
+package io.herald.history;
+
+import io.herald.bus.Envelope;
+import io.herald.bus.EventId;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a subscriber gets before it goes live: what it missed (in order), the channels it cannot
+ * be given everything for (gaps), and the latest event of channels that keep one.
+ *
+ * @param events missed events in the order the topic delivered them, oldest first
+ * @param gaps channels whose missed events are no longer all kept: the subscriber must reload
+ * @param lastValues the latest event of each channel that keeps one and is owed it (new
+ *     subscribers, and gap channels), oldest first
+ * @param position where the subscriber stands once it has all of the above, if no event follows
+ */
+public record Replay(List<Envelope> events, Set<String> gaps, List<Envelope> lastValues, EventId position) {
+
+  /** The frame that tells a subscriber a channel's events after {@code since} are gone. */
+  public static String gap(String channel, EventId since) {
+    return jakarta.json.Json.createObjectBuilder()
+        .add("type", "gap")
+        .add("channel", channel)
+        .add("since", since.toString())
+        .build()
+        .toString();
+  }
+
+  /** Whether everything missed is in {@link #events}. */
+  public boolean recovered() {
+    return gaps.isEmpty();
+  }
+}

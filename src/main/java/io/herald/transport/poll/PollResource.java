@@ -1,0 +1,139 @@
+package io.herald.transport.poll;
+
+import io.herald.api.ErrorCode;
+import io.herald.api.HeraldException;
+import io.herald.bus.EventId;
+import io.herald.channel.ChannelName;
+import io.herald.channel.Channels;
+import io.herald.history.Positions;
+import io.herald.security.Caller;
+import io.herald.security.ChannelAccess;
+import io.herald.security.QueryToken;
+import io.herald.security.Secured;
+import io.herald.security.limits.ConnectionCounts;
+import io.herald.security.limits.Limits;
+import io.herald.transport.ConnectionRegistry;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * {@code GET /api/realtime/poll}: long-polling, for networks where neither WebSocket nor SSE gets
+ * through. Positions are the same as on the other transports, so a client can switch to and from
+ * it mid-stream without loss.
+ */
+@Path("realtime/poll")
+@Secured
+@QueryToken
+@RequestScoped
+public class PollResource {
+  static final String SUBSCRIPTION_TOKEN = "subscription_token";
+
+  @Inject Channels channels;
+  @Inject ChannelAccess access;
+  @Inject ConnectionRegistry registry;
+  @Inject ConnectionCounts counts;
+  @Inject Limits limits;
+  @Inject PollSettings settings;
+  @Inject MetricRegistry metrics;
+  @Context HttpServletRequest http;
+
+  @Resource ManagedExecutorService executor;
+
+  @GET
+  @Produces(MediaType.APPLICATION_JSON)
+  public void poll(
+      @QueryParam("channel") List<String> names,
+      @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
+      @QueryParam("since") String sinceText,
+      @QueryParam("timeout") Long timeoutMillis,
+      @Context SecurityContext security,
+      @Suspended AsyncResponse response) {
+    if (names == null || names.isEmpty()) {
+      throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
+    }
+    if (timeoutMillis != null && timeoutMillis < 0) {
+      throw new HeraldException(ErrorCode.INVALID_REQUEST, "timeout is in milliseconds, 0 or more.");
+    }
+    EventId since = Positions.parse(sinceText);
+    Caller caller = (Caller) security.getUserPrincipal();
+    Set<String> subscribed = new LinkedHashSet<>();
+    for (String name : names) {
+      ChannelName channel = channels.parse(name);
+      access.checkSubscribe(caller, channel, subscriptionTokens);
+      subscribed.add(channel.value());
+    }
+    if (subscribed.size() > limits.maxSubscriptions()) {
+      throw new HeraldException(
+          ErrorCode.TOO_MANY_SUBSCRIPTIONS, "At most " + limits.maxSubscriptions() + " channels per connection.");
+    }
+    String address = http.getRemoteAddr();
+    counts.admit(caller.tenant(), caller.subject(), address);
+    long hold = timeoutMillis == null ? settings.timeoutMillis() : Math.min(timeoutMillis, settings.timeoutMillis());
+    PollWaiter[] self = new PollWaiter[1];
+    PollWaiter waiter =
+        new PollWaiter(
+            UUID.randomUUID().toString(),
+            caller,
+            subscribed,
+            executor,
+            answer -> {
+              registry.close(self[0]);
+              counts.release(caller.tenant(), caller.subject(), address);
+              response.resume(respond(answer));
+            });
+    self[0] = waiter;
+    response.setTimeout(Math.max(hold, 1), TimeUnit.MILLISECONDS);
+    response.setTimeoutHandler(r -> waiter.answer());
+    registry.open(waiter);
+    io.herald.history.Replay replay = registry.subscribe(waiter, subscribed, since, owed -> waiter.owed(owed, since));
+    if (since != null) {
+      metrics
+          .counter("herald.recoveries", new Tag("transport", "poll"), new Tag("recovered", String.valueOf(replay.recovered())))
+          .inc();
+    }
+    if (hold == 0) {
+      executor.execute(waiter::answer);
+    }
+  }
+
+  /** The answer's messages are the shared event JSON, joined as they are: never re-serialized. */
+  private static Response respond(PollWaiter.Answer answer) {
+    StringBuilder body = new StringBuilder(64 + answer.messages().stream().mapToInt(String::length).sum());
+    body.append("{\"events\":[");
+    for (int i = 0; i < answer.messages().size(); i++) {
+      body.append(i == 0 ? "" : ",").append(answer.messages().get(i));
+    }
+    JsonObjectBuilder tail = Json.createObjectBuilder().add("position", answer.position().toString());
+    if (answer.recovered() != null) {
+      tail.add("recovered", answer.recovered());
+    }
+    String rest = tail.build().toString(); // {"position":...}
+    body.append("],").append(rest, 1, rest.length());
+    CacheControl noStore = new CacheControl();
+    noStore.setNoStore(true);
+    return Response.ok(body.toString(), MediaType.APPLICATION_JSON_TYPE).cacheControl(noStore).build();
+  }
+}

@@ -1,0 +1,121 @@
+package io.herald.transport.poll;
+
+import io.herald.bus.Envelope;
+import io.herald.bus.EventId;
+import io.herald.bus.Signal;
+import io.herald.history.Replay;
+import io.herald.security.Caller;
+import io.herald.transport.Connection;
+import io.herald.transport.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * One held poll, registered like any connection while it waits. It answers with what it is owed
+ * at once if there is anything, else with the first live events, batched: the answer is written
+ * from a pool thread, and whatever arrives until then goes along. Events arriving after the answer
+ * is sealed are in the history, where the next poll (from the answer's position) finds them.
+ */
+final class PollWaiter implements Connection {
+  /** What a poll answers with. */
+  record Answer(List<String> messages, EventId position, Boolean recovered) {}
+
+  private final String id;
+  private final Caller caller;
+  private final Set<String> channels;
+  private final Executor executor;
+  private final Consumer<Answer> onAnswer;
+  private final List<String> messages = new ArrayList<>();
+  private EventId position;
+  private Boolean recovered;
+  private boolean scheduled;
+  private boolean sealed;
+
+  PollWaiter(String id, Caller caller, Set<String> channels, Executor executor, Consumer<Answer> onAnswer) {
+    this.id = id;
+    this.caller = caller;
+    this.channels = Set.copyOf(channels);
+    this.executor = executor;
+    this.onAnswer = onAnswer;
+  }
+
+  /** Takes what the subscription is owed; answers at once if that is anything at all. */
+  synchronized void owed(Replay replay, EventId since) {
+    position = replay.position();
+    if (since != null) {
+      recovered = replay.recovered();
+      replay.gaps().forEach(gap -> messages.add(Replay.gap(gap, since)));
+    }
+    replay.lastValues().forEach(e -> messages.add(e.json())); // older than the position: it stays
+    replay.events().forEach(this::add);
+    if (!messages.isEmpty()) {
+      schedule();
+    }
+  }
+
+  @Override
+  public synchronized void deliver(Envelope envelope) {
+    if (!sealed) {
+      add(envelope);
+      schedule();
+    }
+  }
+
+  private void add(Envelope envelope) {
+    messages.add(envelope.json());
+    position = envelope.id();
+  }
+
+  private void schedule() {
+    if (!scheduled) {
+      scheduled = true;
+      executor.execute(this::answer);
+    }
+  }
+
+  /** Seals and sends the answer, once: on the first events, or when the hold times out. */
+  void answer() {
+    Answer answer;
+    synchronized (this) {
+      if (sealed) {
+        return;
+      }
+      sealed = true;
+      answer = new Answer(List.copyOf(messages), position, recovered);
+    }
+    onAnswer.accept(answer);
+  }
+
+  @Override
+  public void signal(Signal signal) {
+    // typing is for live connections; a poll would only carry stale ones
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String userId() {
+    return caller.subject();
+  }
+
+  @Override
+  public String tenant() {
+    return caller.tenant();
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.POLL;
+  }
+
+  @Override
+  public Set<String> channels() {
+    return channels;
+  }
+}
