@@ -1,6 +1,7 @@
 package io.herald.api;
 
-import jakarta.json.Json;
+import static io.herald.api.JsonProviders.JSON;
+
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -9,7 +10,7 @@ public final class ErrorBody {
   private ErrorBody() {}
 
   public static String json(ErrorCode code, String message) {
-    return Json.createObjectBuilder()
+    return JSON.createObjectBuilder()
         .add("code", code.name())
         .add("message", message == null ? code.defaultMessage() : message)
         .build()

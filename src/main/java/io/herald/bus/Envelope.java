@@ -1,6 +1,7 @@
 package io.herald.bus;
 
-import jakarta.json.Json;
+import static io.herald.api.JsonProviders.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -64,7 +65,7 @@ public final class Envelope {
 
   private JsonObject toJson() {
     JsonObjectBuilder b =
-        Json.createObjectBuilder()
+        JSON.createObjectBuilder()
             .add("type", "event")
             .add("id", id.toString())
             .add("channel", channel)

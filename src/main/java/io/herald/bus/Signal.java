@@ -1,6 +1,7 @@
 package io.herald.bus;
 
-import jakarta.json.Json;
+import static io.herald.api.JsonProviders.JSON;
+
 
 /**
  * An ephemeral notice about a channel's members (typing now; presence later): relayed to the
@@ -37,7 +38,7 @@ public record Signal(
 
   /** The client frame, {@code {"type":"typing","channel":..,"userId":..,"state":..}}. */
   public String json() {
-    return Json.createObjectBuilder()
+    return JSON.createObjectBuilder()
         .add("type", kind.type())
         .add("channel", channel)
         .add("userId", userId)

@@ -1,5 +1,7 @@
 package io.herald.distribution;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.HeraldException;
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
@@ -11,7 +13,6 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -163,7 +164,7 @@ final class JmsCodec {
     }
     try {
       channels.parse(channel);
-      EventNames.validate(Json.createValue(event));
+      EventNames.validate(JSON.createValue(event));
     } catch (HeraldException e) {
       throw new Poison(e.code().name().toLowerCase(), e.getMessage());
     }
@@ -216,7 +217,7 @@ final class JmsCodec {
   }
 
   private static JsonValue parse(String text) throws Poison {
-    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+    try (JsonReader reader = JSON.createReader(new StringReader(text))) {
       return reader.readValue();
     } catch (JsonException | IllegalStateException e) {
       throw new Poison("bad_json", "body is not JSON");

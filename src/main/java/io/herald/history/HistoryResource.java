@@ -1,5 +1,7 @@
 package io.herald.history;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.Envelope;
@@ -12,7 +14,6 @@ import io.herald.security.QueryToken;
 import io.herald.security.Secured;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -56,7 +57,7 @@ public class HistoryResource {
     }
     EventId since = Positions.parse(sinceText);
     List<Envelope> events;
-    JsonObjectBuilder tail = Json.createObjectBuilder();
+    JsonObjectBuilder tail = JSON.createObjectBuilder();
     boolean more = false;
     boolean recovered = true;
     if (since == null) {

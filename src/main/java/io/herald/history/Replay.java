@@ -1,5 +1,7 @@
 package io.herald.history;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
 import java.util.List;
@@ -19,7 +21,7 @@ public record Replay(List<Envelope> events, Set<String> gaps, List<Envelope> las
 
   /** The frame that tells a subscriber a channel's events after {@code since} are gone. */
   public static String gap(String channel, EventId since) {
-    return jakarta.json.Json.createObjectBuilder()
+    return JSON.createObjectBuilder()
         .add("type", "gap")
         .add("channel", channel)
         .add("since", since.toString())

@@ -1,11 +1,12 @@
 package io.herald.observability;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.bus.InstanceIdentity;
 import io.herald.transport.ConnectionRegistry;
 import io.herald.transport.Transport;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -25,7 +26,7 @@ public class StatusResource {
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public String status() {
-    JsonObjectBuilder connections = Json.createObjectBuilder();
+    JsonObjectBuilder connections = JSON.createObjectBuilder();
     Map<Transport, Integer> counts = registry.countByTransport();
     int total = 0;
     for (Map.Entry<Transport, Integer> e : counts.entrySet()) {
@@ -33,7 +34,7 @@ public class StatusResource {
       total += e.getValue();
     }
     connections.add("total", total);
-    return Json.createObjectBuilder()
+    return JSON.createObjectBuilder()
         .add("instanceId", instance.id())
         .add("startedAt", instance.startedAt().toString())
         .add("uptimeSeconds", Duration.between(instance.startedAt(), Instant.now()).toSeconds())

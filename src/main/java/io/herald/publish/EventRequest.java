@@ -1,9 +1,10 @@
 package io.herald.publish;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.EventNames;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -37,7 +38,7 @@ public record EventRequest(String event, JsonValue data) {
 
   public static EventRequest parse(byte[] body) {
     JsonValue value;
-    try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+    try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(body))) {
       value = reader.readValue();
     } catch (JsonException | IllegalStateException e) {
       throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON: " + e.getMessage());

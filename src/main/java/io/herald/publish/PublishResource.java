@@ -1,5 +1,7 @@
 package io.herald.publish;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.ErrorBody;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
@@ -11,7 +13,6 @@ import io.herald.security.Caller;
 import io.herald.security.Secured;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -91,7 +92,7 @@ public class PublishResource {
                 // gets the answer it missed, and subscribers get the event once.
                 Response.ResponseBuilder accepted =
                     Response.accepted(
-                            Json.createObjectBuilder()
+                            JSON.createObjectBuilder()
                                 .add("id", published.envelope().id().toString())
                                 .add("channel", published.envelope().channel())
                                 .add("event", published.envelope().event())

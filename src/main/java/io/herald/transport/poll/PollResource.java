@@ -1,5 +1,7 @@
 package io.herald.transport.poll;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.EventId;
@@ -17,7 +19,6 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
@@ -126,7 +127,7 @@ public class PollResource {
     for (int i = 0; i < answer.messages().size(); i++) {
       body.append(i == 0 ? "" : ",").append(answer.messages().get(i));
     }
-    JsonObjectBuilder tail = Json.createObjectBuilder().add("position", answer.position().toString());
+    JsonObjectBuilder tail = JSON.createObjectBuilder().add("position", answer.position().toString());
     if (answer.recovered() != null) {
       tail.add("recovered", answer.recovered());
     }

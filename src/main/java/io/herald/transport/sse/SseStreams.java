@@ -1,5 +1,7 @@
 package io.herald.transport.sse;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.bus.EventId;
 import io.herald.history.Replay;
 import io.herald.transport.ConnectionRegistry;
@@ -10,7 +12,6 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
@@ -107,7 +108,7 @@ public class SseStreams {
                 connection.finish(
                     text(
                         sse.newEventBuilder().name("token_expired"),
-                        Json.createObjectBuilder()
+                        JSON.createObjectBuilder()
                             .add("type", "token_expired")
                             .add("expiredAt", caller.expiresAt().toString())),
                     SseConnection.Reason.TOKEN_EXPIRED)));
@@ -129,10 +130,10 @@ public class SseStreams {
    */
   private List<OutboundSseEvent> preamble(
       SseConnection connection, String userId, EventId since, Replay replay, Sse sse) {
-    JsonArrayBuilder names = Json.createArrayBuilder();
+    JsonArrayBuilder names = JSON.createArrayBuilder();
     connection.channels().forEach(names::add);
     JsonObjectBuilder data =
-        Json.createObjectBuilder().add("connectionId", connection.id()).add("userId", userId).add("channels", names);
+        JSON.createObjectBuilder().add("connectionId", connection.id()).add("userId", userId).add("channels", names);
     if (since != null) {
       data.add("recovered", replay.recovered());
     }

@@ -25,6 +25,8 @@ final class WsConnection implements Connection {
     void closed(WsConnection connection, int code, String label);
   }
 
+  private static final ClassLoader LEAN_CONTEXT = ClassLoader.getPlatformClassLoader();
+
   private final String id;
   private volatile Caller caller;
   private volatile java.util.concurrent.Future<?> expiry;
@@ -160,6 +162,13 @@ final class WsConnection implements Connection {
       }
       return;
     }
+    Thread thread = Thread.currentThread();
+    ClassLoader context = thread.getContextClassLoader();
+    // Tyrus re-arms its idle timer on every frame sent, as a task on the container's managed
+    // executor, which captures the thread's context by asking its class loader for resources: a
+    // scan of every jar of the application and the server. Under the platform class loader that
+    // scan is short; it was most of the CPU of a fan-out (docs/performance.md).
+    thread.setContextClassLoader(LEAN_CONTEXT);
     try {
       session.getAsyncRemote().sendText(frame, result -> {
         sending.set(false);
@@ -175,6 +184,8 @@ final class WsConnection implements Connection {
     } catch (RuntimeException e) {
       sending.set(false);
       close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
+    } finally {
+      thread.setContextClassLoader(context);
     }
   }
 

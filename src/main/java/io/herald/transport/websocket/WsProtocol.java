@@ -1,5 +1,7 @@
 package io.herald.transport.websocket;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.Draft;
@@ -15,7 +17,6 @@ import io.herald.security.ChannelAccess;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -240,7 +241,7 @@ public class WsProtocol {
   }
 
   private static JsonObject parse(String text) {
-    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+    try (JsonReader reader = JSON.createReader(new StringReader(text))) {
       JsonValue value = reader.readValue();
       if (value instanceof JsonObject object) {
         return object;
@@ -267,7 +268,7 @@ public class WsProtocol {
   }
 
   private static JsonObjectBuilder frame(String type, String ref) {
-    JsonObjectBuilder frame = Json.createObjectBuilder().add("type", type);
+    JsonObjectBuilder frame = JSON.createObjectBuilder().add("type", type);
     return ref == null ? frame : frame.add("ref", ref);
   }
 

@@ -1,5 +1,7 @@
 package io.herald.transport.websocket;
 
+import static io.herald.api.JsonProviders.JSON;
+
 import io.herald.api.HeraldException;
 import io.herald.security.Caller;
 import io.herald.transport.ConnectionRegistry;
@@ -10,7 +12,6 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -102,7 +103,7 @@ public class WsSessions {
     registry.open(connection);
     metrics.counter("herald.connections.opened", new Tag("transport", "websocket")).inc();
     connection.send(
-        Json.createObjectBuilder()
+        JSON.createObjectBuilder()
             .add("type", "connected")
             .add("connectionId", connection.id())
             .add("userId", verified.subject())

@@ -1,0 +1,156 @@
+package io.herald.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The JDK's HTTP and WebSocket clients, shared by all gateways: SSE streams read line by line
+ * without a thread per stream, WebSockets with whole text messages. Connections are spread over
+ * several client instances (each has its own selector thread).
+ */
+final class Clients {
+  private static final int CONNECTIONS_PER_CLIENT = 2000;
+
+  private final ExecutorService executor = Executors.newFixedThreadPool(4, daemon("bench-io"));
+  private final List<HttpClient> pool;
+  private final AtomicInteger next = new AtomicInteger();
+  final HttpClient publisher;
+
+  Clients(int expectedConnections) {
+    int n = Math.max(1, (expectedConnections + CONNECTIONS_PER_CLIENT - 1) / CONNECTIONS_PER_CLIENT);
+    pool = java.util.stream.IntStream.range(0, n).mapToObj(i -> build()).toList();
+    publisher = build();
+  }
+
+  private HttpClient build() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(20))
+        .executor(executor)
+        .build();
+  }
+
+  private HttpClient any() {
+    return pool.get(Math.floorMod(next.getAndIncrement(), pool.size()));
+  }
+
+  /**
+   * Opens an SSE stream; {@code onData} gets each {@code data:} line's value, {@code onError} a
+   * refusal or failure. Returns what cancels the stream.
+   */
+  Runnable sse(URI uri, Consumer<String> onData, Consumer<Throwable> onError) {
+    HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
+    LineSubscriber lines = new LineSubscriber(onData);
+    HttpResponse.BodyHandler<Void> handler =
+        info -> {
+          if (info.statusCode() != 200) {
+            onError.accept(new IllegalStateException("SSE " + uri.getPath() + " answered " + info.statusCode()));
+            return HttpResponse.BodySubscribers.replacing(null);
+          }
+          return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
+        };
+    any().sendAsync(request, handler).exceptionally(failure -> {
+      onError.accept(failure);
+      return null;
+    });
+    return lines::cancel;
+  }
+
+  /** Opens a WebSocket; {@code onText} gets each whole text message, with the socket to answer on. */
+  CompletableFuture<WebSocket> ws(URI uri, List<String> subprotocols, java.util.function.BiConsumer<WebSocket, String> onText) {
+    WebSocket.Builder builder = any().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
+    if (!subprotocols.isEmpty()) {
+      builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+    }
+    return builder.buildAsync(uri, new TextListener(onText));
+  }
+
+  void close() {
+    executor.shutdownNow();
+  }
+
+  static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** SSE lines: hands on {@code data:} values; the response completes only when the stream ends. */
+  private static final class LineSubscriber implements Flow.Subscriber<String> {
+    private final Consumer<String> onData;
+    private volatile Flow.Subscription subscription;
+
+    LineSubscriber(Consumer<String> onData) {
+      this.onData = onData;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(String line) {
+      if (line.startsWith("data:")) {
+        onData.accept(line.substring(line.charAt(5) == ' ' ? 6 : 5));
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {}
+
+    @Override
+    public void onComplete() {}
+
+    void cancel() {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+  }
+
+  /** Joins fragments into whole text messages. */
+  private static final class TextListener implements WebSocket.Listener {
+    private final java.util.function.BiConsumer<WebSocket, String> onText;
+    private StringBuilder partial;
+
+    TextListener(java.util.function.BiConsumer<WebSocket, String> onText) {
+      this.onText = onText;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+      if (last && partial == null) {
+        onText.accept(socket, data.toString());
+      } else {
+        if (partial == null) {
+          partial = new StringBuilder();
+        }
+        partial.append(data);
+        if (last) {
+          onText.accept(socket, partial.toString());
+          partial = null;
+        }
+      }
+      socket.request(1);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.herald.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a gateway costs the machine: CPU time and resident memory of all its processes, read from
+ * /proc, and the driver's own CPU time, so that every figure can be put per delivery.
+ */
+final class Probe {
+  /** Linux reports CPU times in clock ticks of 1/100 s (USER_HZ). */
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private final List<Long> pids;
+
+  Probe(List<Long> pids) {
+    this.pids = pids;
+  }
+
+  /** CPU seconds (user + system) the gateway's processes have used so far. */
+  double cpuSeconds() {
+    double total = 0;
+    for (long pid : pids) {
+      String stat = read(Path.of("/proc", String.valueOf(pid), "stat"));
+      if (stat == null) {
+        continue;
+      }
+      // fields after the command name (which may hold spaces) in parentheses
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    }
+    return total;
+  }
+
+  /** Resident memory of the gateway's processes, in bytes. */
+  long rssBytes() {
+    long total = 0;
+    for (long pid : pids) {
+      String status = read(Path.of("/proc", String.valueOf(pid), "status"));
+      if (status == null) {
+        continue;
+      }
+      for (String line : status.split("\n")) {
+        if (line.startsWith("VmRSS:")) {
+          total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    }
+    return total;
+  }
+
+  /** CPU seconds the driver itself has used. */
+  static double driverCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+  }
+
+  private static String read(Path path) {
+    try {
+      return Files.readString(path);
+    } catch (IOException e) {
+      return null; // a process that has ended costs nothing more
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.herald.bench;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a day's results into {@code <date>-summary.md} (the tables for docs/performance.md, both
+ * runs of every scenario, Herald/peer ratios) and {@code <date>-chart.svg} (latency percentiles
+ * and sustainable throughput per gateway).
+ */
+final class Report {
+  /** The series compared: each gateway over each transport the driver can use with it. */
+  static final List<String> SERIES = List.of("herald ws", "socketio ws", "herald sse", "pushpin sse");
+  /** The aim's reference point: 40 messages a second into 1,000 subscribers. */
+  static final int REFERENCE_RATE = 40;
+
+  private Report() {}
+
+  static void write(Path dir, String date) throws IOException {
+    Map<String, List<JsonObject>> by = new LinkedHashMap<>();
+    for (String scenario : List.of("idle", "fanout", "channels", "cross")) {
+      Path file = dir.resolve(date + "-" + scenario + ".json");
+      List<JsonObject> records = new ArrayList<>();
+      if (Files.exists(file)) {
+        try (JsonReader r = Json.createReader(new StringReader(Files.readString(file)))) {
+          r.readArray().forEach(v -> records.add(v.asJsonObject()));
+        }
+      }
+      by.put(scenario, records);
+    }
+    StringBuilder md = new StringBuilder("# Benchmark results, " + date + "\n\n");
+    fanout(md, by.get("fanout"));
+    idle(md, by.get("idle"));
+    channels(md, by.get("channels"));
+    cross(md, by.get("cross"));
+    Files.writeString(dir.resolve(date + "-summary.md"), md.toString());
+    Files.writeString(dir.resolve(date + "-chart.svg"), Chart.svg(date, by.get("fanout")));
+    System.out.println(md);
+  }
+
+  private static void fanout(StringBuilder md, List<JsonObject> records) {
+    md.append("## Fan-out (subscribers on one channel, per transport)\n\n")
+        .append("| gateway | transport | run | subscribers | sustainable msg/s | deliveries/s | p50 / p99 / p99.9 ms at ")
+        .append(REFERENCE_RATE)
+        .append(" msg/s | gateway CPU us/delivery (top step) | driver CPU cores |\n|---|---|---|---|---|---|---|---|---|\n");
+    Map<String, Double> best = new LinkedHashMap<>();
+    Map<String, Double> cpu = new LinkedHashMap<>();
+    for (JsonObject r : records) {
+      for (JsonValue v : r.getJsonObject("result").getJsonArray("fanouts")) {
+        JsonObject f = v.asJsonObject();
+        JsonArray steps = f.getJsonArray("steps");
+        JsonObject top = topStep(steps);
+        JsonObject ref = stepAt(steps, REFERENCE_RATE);
+        int subs = f.getInt("subscribers");
+        String series = series(r, f);
+        double rate = f.containsKey("sustainableRate") ? f.getInt("sustainableRate") : 0;
+        md.append(row(
+            r.getString("gateway"),
+            f.getString("transport", "ws"),
+            r.getInt("run"),
+            subs,
+            f.containsKey("sustainableRate") ? String.valueOf(f.getInt("sustainableRate")) : "below " + steps.getJsonObject(0).getInt("rate"),
+            fmt(rate * subs),
+            ref == null ? "-" : lat(ref.getJsonObject("latency")),
+            top == null ? "-" : fmt(top.getJsonNumber("gatewayCpuMicrosPerDelivery").doubleValue()),
+            top == null ? "-" : fmt(top.getJsonNumber("driverCpuCores").doubleValue())));
+        best.merge(series + "@" + subs, rate * subs, Math::max);
+        if (top != null) {
+          cpu.merge(series + "@" + subs, top.getJsonNumber("gatewayCpuMicrosPerDelivery").doubleValue(), Math::min);
+        }
+      }
+    }
+    md.append("\nRatios, like for like (best run of each; a sustainable rate of 0 means even the first step was not):\n\n");
+    for (String[] pair : new String[][] {{"herald ws", "socketio ws"}, {"herald sse", "pushpin sse"}}) {
+      for (int subs : new int[] {1000, 10000}) {
+        Double h = best.get(pair[0] + "@" + subs);
+        Double p = best.get(pair[1] + "@" + subs);
+        Double hc = cpu.get(pair[0] + "@" + subs);
+        Double pc = cpu.get(pair[1] + "@" + subs);
+        md.append(String.format(Locale.ROOT, "- %s vs %s, %,d subscribers: sustainable deliveries/s %s vs %s (%s); CPU per delivery %s vs %s us%n",
+            pair[0], pair[1], subs, h == null ? "-" : fmt(h), p == null ? "-" : fmt(p),
+            h != null && p != null && p > 0 ? String.format(Locale.ROOT, "%.2fx", h / p) : "n/a",
+            hc == null ? "-" : fmt(hc), pc == null ? "-" : fmt(pc)));
+      }
+    }
+    md.append("\n");
+  }
+
+  private static void idle(StringBuilder md, List<JsonObject> records) {
+    md.append("## Idle connections (half SSE, half WebSocket; Socket.IO all WebSocket)\n\n")
+        .append("| gateway | run | connections | connects/s | RSS per connection | heap per connection | all alive |\n|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : records) {
+      JsonObject x = r.getJsonObject("result");
+      md.append(row(
+          r.getString("gateway"),
+          r.getInt("run"),
+          x.getInt("connections"),
+          fmt(x.getJsonNumber("connectsPerSecond").doubleValue()),
+          kb(x.getJsonNumber("rssPerConnectionBytes").longValue()),
+          x.containsKey("heapPerConnectionBytes") ? kb(x.getJsonNumber("heapPerConnectionBytes").longValue()) : "n/a",
+          x.getBoolean("allDelivered")));
+    }
+    md.append("\n");
+  }
+
+  private static void channels(StringBuilder md, List<JsonObject> records) {
+    md.append("## Many channels (own channel + 10-member group per connection)\n\n")
+        .append("| gateway | run | connections | deliveries/s | p50 / p99 / p99.9 ms | gateway CPU us/delivery | all delivered |\n|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : records) {
+      JsonObject x = r.getJsonObject("result");
+      JsonObject s = x.getJsonObject("result");
+      md.append(row(
+          r.getString("gateway"),
+          r.getInt("run"),
+          x.getInt("connections"),
+          fmt(s.getJsonNumber("deliveriesPerSecond").doubleValue()),
+          lat(s.getJsonObject("latency")),
+          fmt(s.getJsonNumber("gatewayCpuMicrosPerDelivery").doubleValue()),
+          s.getBoolean("allDelivered")));
+    }
+    md.append("\n");
+  }
+
+  private static void cross(StringBuilder md, List<JsonObject> records) {
+    md.append("## Cross-instance (Herald: publish on A, subscribers on A and on B, one Artemis broker)\n\n")
+        .append("| run | subscribers each | rate | same instance p50 / p99 / p99.9 ms | other instance | added p50 / p99 ms |\n|---|---|---|---|---|---|\n");
+    for (JsonObject r : records) {
+      JsonObject x = r.getJsonObject("result");
+      md.append(row(
+          r.getInt("run"),
+          x.getInt("subscribersEach"),
+          x.getInt("rate"),
+          lat(x.getJsonObject("local")),
+          lat(x.getJsonObject("remote")),
+          fmt(x.getJsonNumber("addedP50Millis").doubleValue()) + " / " + fmt(x.getJsonNumber("addedP99Millis").doubleValue())));
+    }
+    md.append("\n");
+  }
+
+  static String series(JsonObject record, JsonObject fanout) {
+    return record.getString("gateway") + " " + fanout.getString("transport", "ws");
+  }
+
+  static JsonObject topStep(JsonArray steps) {
+    JsonObject top = null;
+    for (JsonValue v : steps) {
+      if (v.asJsonObject().getBoolean("sustainable")) {
+        top = v.asJsonObject();
+      }
+    }
+    return top;
+  }
+
+  static JsonObject stepAt(JsonArray steps, int rate) {
+    for (JsonValue v : steps) {
+      if (v.asJsonObject().getInt("rate") == rate) {
+        return v.asJsonObject();
+      }
+    }
+    return null;
+  }
+
+  private static String lat(JsonObject l) {
+    return fmt(l.getJsonNumber("p50Millis").doubleValue()) + " / " + fmt(l.getJsonNumber("p99Millis").doubleValue()) + " / "
+        + fmt(l.getJsonNumber("p999Millis").doubleValue());
+  }
+
+  private static String row(Object... cells) {
+    StringBuilder b = new StringBuilder("|");
+    for (Object c : cells) {
+      b.append(' ').append(c).append(" |");
+    }
+    return b.append('\n').toString();
+  }
+
+  static String fmt(double v) {
+    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String kb(long bytes) {
+    return String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0);
+  }
+}
