@@ -71,11 +71,11 @@ public final class IdempotencyKeys {
     expire(pending, oldest);
   }
 
-  private void expire(LinkedHashMap<String, Seen> keys, long oldest) {
-    Iterator<Map.Entry<String, Seen>> it = keys.entrySet().iterator();
+  private void expire(LinkedHashMap<String, Seen> seen, long oldest) {
+    Iterator<Map.Entry<String, Seen>> it = seen.entrySet().iterator();
     while (it.hasNext()) {
       Seen eldest = it.next().getValue();
-      if (eldest.at() >= oldest && keys.size() <= maxKeys) {
+      if (eldest.at() >= oldest && seen.size() <= maxKeys) {
         return;
       }
       it.remove();

@@ -4,6 +4,7 @@ import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
+import io.herald.api.JsonProviders;
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
 import io.herald.channel.ChannelName;
@@ -46,7 +47,7 @@ public class HistoryResource {
       @PathParam("channel") String name,
       @QueryParam("since") String sinceText,
       @QueryParam("limit") Integer limitParam,
-      @QueryParam("subscription_token") List<String> subscriptionTokens,
+      @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @Context SecurityContext security) {
     Caller caller = (Caller) security.getUserPrincipal();
     ChannelName channel = channels.parse(name);
@@ -56,36 +57,23 @@ public class HistoryResource {
       throw new HeraldException(ErrorCode.INVALID_REQUEST, "limit is 1 to " + MAX_LIMIT + ".");
     }
     EventId since = Positions.parse(sinceText);
+    JsonObjectBuilder fields = JSON.createObjectBuilder().add("channel", channel.value());
     List<Envelope> events;
-    JsonObjectBuilder tail = JSON.createObjectBuilder();
     boolean more = false;
-    boolean recovered = true;
+    EventId position;
     if (since == null) {
       events = history.latest(caller.tenant(), channel.value(), limit);
+      position = events.isEmpty() ? history.head(caller.tenant()) : events.get(events.size() - 1).id();
     } else {
       Replay replay = history.after(caller.tenant(), List.of(channel.value()), since);
-      recovered = replay.recovered();
-      tail.add("recovered", recovered);
+      fields.add("recovered", replay.recovered());
       events = replay.events();
       more = events.size() > limit;
       events = more ? events.subList(0, limit) : events;
+      // within the window: after the last event returned (or still at since); past it: from now
+      position = !events.isEmpty() ? events.get(events.size() - 1).id() : replay.recovered() ? since : replay.position();
     }
-    tail.add("more", more);
-    EventId position;
-    if (!events.isEmpty()) {
-      position = events.get(events.size() - 1).id();
-    } else if (since != null && !recovered) {
-      position = history.head(caller.tenant()); // the window is exceeded: start again from now
-    } else {
-      position = since != null ? since : history.head(caller.tenant());
-    }
-    tail.add("position", position.toString());
-    // the events' shared JSON is joined as it is, never re-serialized
-    StringBuilder body = new StringBuilder("{\"channel\":\"").append(channel.value()).append("\",\"events\":[");
-    for (int i = 0; i < events.size(); i++) {
-      body.append(i == 0 ? "" : ",").append(events.get(i).json());
-    }
-    String rest = tail.build().toString();
-    return body.append("],").append(rest, 1, rest.length()).toString();
+    fields.add("more", more).add("position", position.toString());
+    return JsonProviders.withArray("events", events.stream().map(Envelope::json).toList(), fields.build());
   }
 }

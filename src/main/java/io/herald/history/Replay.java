@@ -4,6 +4,7 @@ import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -27,6 +28,28 @@ public record Replay(List<Envelope> events, Set<String> gaps, List<Envelope> las
         .add("since", since.toString())
         .build()
         .toString();
+  }
+
+  /**
+   * What is owed as JSON frames, in the order they are sent: a gap notice per gap channel, the
+   * latest values, the missed events. This is the WebSocket form, which long-polling shares.
+   *
+   * @param since the position resumed from; null for a new subscription (which has no gaps)
+   */
+  public List<String> frames(EventId since) {
+    List<String> frames = new ArrayList<>(gaps.size() + lastValues.size() + events.size());
+    gaps.forEach(channel -> frames.add(gap(channel, since)));
+    lastValues.forEach(e -> frames.add(e.json()));
+    events.forEach(e -> frames.add(e.json()));
+    return frames;
+  }
+
+  /**
+   * Where the subscriber stands once it has all of this: its last missed event, else
+   * {@link #position} (latest values are older than that, so they never move it).
+   */
+  public EventId positionAfter() {
+    return events.isEmpty() ? position : events.get(events.size() - 1).id();
   }
 
   /** Whether everything missed is in {@link #events}. */

@@ -3,10 +3,15 @@ package io.herald.security;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.channel.ChannelName;
+import io.herald.channel.Channels;
 import io.herald.channel.NamespacePolicies;
 import io.herald.channel.NamespacePolicy;
+import io.herald.security.limits.Limits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Who may subscribe and publish where: the one check every transport calls, so the rules are the
@@ -15,8 +20,34 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class ChannelAccess {
+  /** The query parameter for subscription tokens; repeatable, matched by their channel claim. */
+  public static final String SUBSCRIPTION_TOKEN = "subscription_token";
+
   @Inject NamespacePolicies policies;
   @Inject TokenVerifier verifier;
+  @Inject Channels channels;
+  @Inject Limits limits;
+
+  /**
+   * The channels a stream or a poll names ({@code ?channel=} repeated), each valid and allowed,
+   * repeats counted once, at most {@code herald.connection.max-subscriptions} of them.
+   */
+  public Set<String> checkSubscribeAll(Caller caller, List<String> names, List<String> subscriptionTokens) {
+    if (names == null || names.isEmpty()) {
+      throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
+    }
+    Set<String> subscribed = new LinkedHashSet<>();
+    for (String name : names) {
+      ChannelName channel = channels.parse(name);
+      checkSubscribe(caller, channel, subscriptionTokens);
+      subscribed.add(channel.value());
+    }
+    if (subscribed.size() > limits.maxSubscriptions()) {
+      throw new HeraldException(
+          ErrorCode.TOO_MANY_SUBSCRIPTIONS, "At most " + limits.maxSubscriptions() + " channels per connection.");
+    }
+    return subscribed;
+  }
 
   /**
    * @param subscriptionToken a subscription token presented for this channel, or null
@@ -45,7 +76,7 @@ public class ChannelAccess {
   }
 
   /** As {@link #checkSubscribe}, with several subscription tokens of which one may fit (SSE). */
-  public void checkSubscribe(Caller caller, ChannelName channel, java.util.List<String> subscriptionTokens) {
+  public void checkSubscribe(Caller caller, ChannelName channel, List<String> subscriptionTokens) {
     if (subscriptionTokens == null || subscriptionTokens.isEmpty()) {
       checkSubscribe(caller, channel, (String) null);
       return;

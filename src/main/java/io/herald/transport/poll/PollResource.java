@@ -4,16 +4,14 @@ import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
+import io.herald.api.JsonProviders;
 import io.herald.bus.EventId;
-import io.herald.channel.ChannelName;
-import io.herald.channel.Channels;
 import io.herald.history.Positions;
 import io.herald.security.Caller;
 import io.herald.security.ChannelAccess;
 import io.herald.security.QueryToken;
 import io.herald.security.Secured;
 import io.herald.security.limits.ConnectionCounts;
-import io.herald.security.limits.Limits;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -32,7 +30,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -50,13 +47,9 @@ import org.eclipse.microprofile.metrics.Tag;
 @QueryToken
 @RequestScoped
 public class PollResource {
-  static final String SUBSCRIPTION_TOKEN = "subscription_token";
-
-  @Inject Channels channels;
   @Inject ChannelAccess access;
   @Inject ConnectionRegistry registry;
   @Inject ConnectionCounts counts;
-  @Inject Limits limits;
   @Inject PollSettings settings;
   @Inject MetricRegistry metrics;
   @Context HttpServletRequest http;
@@ -67,29 +60,17 @@ public class PollResource {
   @Produces(MediaType.APPLICATION_JSON)
   public void poll(
       @QueryParam("channel") List<String> names,
-      @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
+      @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @QueryParam("since") String sinceText,
       @QueryParam("timeout") Long timeoutMillis,
       @Context SecurityContext security,
       @Suspended AsyncResponse response) {
-    if (names == null || names.isEmpty()) {
-      throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
-    }
     if (timeoutMillis != null && timeoutMillis < 0) {
       throw new HeraldException(ErrorCode.INVALID_REQUEST, "timeout is in milliseconds, 0 or more.");
     }
     EventId since = Positions.parse(sinceText);
     Caller caller = (Caller) security.getUserPrincipal();
-    Set<String> subscribed = new LinkedHashSet<>();
-    for (String name : names) {
-      ChannelName channel = channels.parse(name);
-      access.checkSubscribe(caller, channel, subscriptionTokens);
-      subscribed.add(channel.value());
-    }
-    if (subscribed.size() > limits.maxSubscriptions()) {
-      throw new HeraldException(
-          ErrorCode.TOO_MANY_SUBSCRIPTIONS, "At most " + limits.maxSubscriptions() + " channels per connection.");
-    }
+    Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
     String address = http.getRemoteAddr();
     counts.admit(caller.tenant(), caller.subject(), address);
     long hold = timeoutMillis == null ? settings.timeoutMillis() : Math.min(timeoutMillis, settings.timeoutMillis());
@@ -120,21 +101,15 @@ public class PollResource {
     }
   }
 
-  /** The answer's messages are the shared event JSON, joined as they are: never re-serialized. */
   private static Response respond(PollWaiter.Answer answer) {
-    StringBuilder body = new StringBuilder(64 + answer.messages().stream().mapToInt(String::length).sum());
-    body.append("{\"events\":[");
-    for (int i = 0; i < answer.messages().size(); i++) {
-      body.append(i == 0 ? "" : ",").append(answer.messages().get(i));
-    }
-    JsonObjectBuilder tail = JSON.createObjectBuilder().add("position", answer.position().toString());
+    JsonObjectBuilder fields = JSON.createObjectBuilder().add("position", answer.position().toString());
     if (answer.recovered() != null) {
-      tail.add("recovered", answer.recovered());
+      fields.add("recovered", answer.recovered());
     }
-    String rest = tail.build().toString(); // {"position":...}
-    body.append("],").append(rest, 1, rest.length());
     CacheControl noStore = new CacheControl();
     noStore.setNoStore(true);
-    return Response.ok(body.toString(), MediaType.APPLICATION_JSON_TYPE).cacheControl(noStore).build();
+    return Response.ok(JsonProviders.withArray("events", answer.messages(), fields.build()), MediaType.APPLICATION_JSON_TYPE)
+        .cacheControl(noStore)
+        .build();
   }
 }

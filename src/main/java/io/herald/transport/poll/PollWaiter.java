@@ -44,13 +44,11 @@ final class PollWaiter implements Connection {
 
   /** Takes what the subscription is owed; answers at once if that is anything at all. */
   synchronized void owed(Replay replay, EventId since) {
-    position = replay.position();
     if (since != null) {
       recovered = replay.recovered();
-      replay.gaps().forEach(gap -> messages.add(Replay.gap(gap, since)));
     }
-    replay.lastValues().forEach(e -> messages.add(e.json())); // older than the position: it stays
-    replay.events().forEach(this::add);
+    messages.addAll(replay.frames(since));
+    position = replay.positionAfter();
     if (!messages.isEmpty()) {
       schedule();
     }
@@ -59,14 +57,10 @@ final class PollWaiter implements Connection {
   @Override
   public synchronized void deliver(Envelope envelope) {
     if (!sealed) {
-      add(envelope);
+      messages.add(envelope.json());
+      position = envelope.id();
       schedule();
     }
-  }
-
-  private void add(Envelope envelope) {
-    messages.add(envelope.json());
-    position = envelope.id();
   }
 
   private void schedule() {

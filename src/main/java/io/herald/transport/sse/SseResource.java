@@ -1,9 +1,6 @@
 package io.herald.transport.sse;
 
-import io.herald.api.ErrorCode;
-import io.herald.api.HeraldException;
 import io.herald.bus.EventId;
-import io.herald.channel.Channels;
 import io.herald.history.Positions;
 import io.herald.security.Caller;
 import io.herald.security.ChannelAccess;
@@ -22,7 +19,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -32,23 +28,18 @@ import java.util.Set;
 @QueryToken
 @RequestScoped
 public class SseResource {
-  /** Subscription tokens for channels that need one; repeatable, matched by their channel claim. */
-  static final String SUBSCRIPTION_TOKEN = "subscription_token";
-
   static final String LAST_EVENT_ID = "Last-Event-ID";
 
   @Inject SseStreams streams;
-  @Inject Channels channels;
   @Inject ChannelAccess access;
   @Inject io.herald.security.limits.ConnectionCounts counts;
-  @Inject io.herald.security.limits.Limits limits;
   @Context jakarta.servlet.http.HttpServletRequest http;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void stream(
       @QueryParam("channel") List<String> names,
-      @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
+      @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
       @QueryParam("lastEventId") String lastEventId,
       @Context SecurityContext security,
@@ -62,7 +53,7 @@ public class SseResource {
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void streamOne(
       @PathParam("channel") String name,
-      @QueryParam(SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
+      @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
       @QueryParam("lastEventId") String lastEventId,
       @Context SecurityContext security,
@@ -86,21 +77,8 @@ public class SseResource {
       SecurityContext security,
       SseEventSink sink,
       Sse sse) {
-    if (names == null || names.isEmpty()) {
-      throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
-    }
     Caller caller = (Caller) security.getUserPrincipal();
-    Set<String> subscribed = new LinkedHashSet<>();
-    for (String name : names) {
-      io.herald.channel.ChannelName channel = channels.parse(name);
-      access.checkSubscribe(caller, channel, subscriptionTokens);
-      subscribed.add(channel.value());
-    }
-    if (subscribed.size() > limits.maxSubscriptions()) {
-      throw new HeraldException(
-          ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-          "At most " + limits.maxSubscriptions() + " channels per connection.");
-    }
+    Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
     String address = http.getRemoteAddr();
     counts.admit(caller.tenant(), caller.subject(), address); // given back when the stream ends
     streams.open(caller, address, subscribed, since, sink, sse);

@@ -114,7 +114,7 @@ public class SseStreams {
                     SseConnection.Reason.TOKEN_EXPIRED)));
     Replay replay =
         registry.subscribe(
-            connection, channels, since, owed -> connection.enqueueFirst(preamble(connection, userId, since, owed, sse)));
+            connection, channels, since, owed -> connection.enqueueFirst(preamble(connection, channels, since, owed, sse)));
     metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
     if (since != null) {
       metrics
@@ -129,11 +129,14 @@ public class SseStreams {
    * events follow (they carry theirs), and latest values carry none, being older than it.
    */
   private List<OutboundSseEvent> preamble(
-      SseConnection connection, String userId, EventId since, Replay replay, Sse sse) {
+      SseConnection connection, Set<String> channels, EventId since, Replay replay, Sse sse) {
     JsonArrayBuilder names = JSON.createArrayBuilder();
-    connection.channels().forEach(names::add);
+    channels.forEach(names::add); // in the order asked for (the connection keeps an unordered copy)
     JsonObjectBuilder data =
-        JSON.createObjectBuilder().add("connectionId", connection.id()).add("userId", userId).add("channels", names);
+        JSON.createObjectBuilder()
+            .add("connectionId", connection.id())
+            .add("userId", connection.userId())
+            .add("channels", names);
     if (since != null) {
       data.add("recovered", replay.recovered());
     }

@@ -136,9 +136,7 @@ public class WsProtocol {
       }
       frames.add(ok.build().toString());
     }
-    replay.gaps().forEach(gap -> frames.add(Replay.gap(gap, since)));
-    replay.lastValues().forEach(e -> frames.add(e.json()));
-    replay.events().forEach(e -> frames.add(e.json()));
+    frames.addAll(replay.frames(since));
     return frames;
   }
 
