@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client (the JDK's) speaking {@code herald.v1}: queues every frame it receives,
+ * A real WebSocket client (the JDK's) speaking {@code herald.v1}: queues every message it receives,
  * records how the server closed it, and can stop reading altogether to play a slow consumer.
  */
 public final class WsClient implements AutoCloseable {
@@ -29,12 +29,18 @@ public final class WsClient implements AutoCloseable {
   private final java.util.Deque<JsonObject> skipped = new java.util.ArrayDeque<>();
   private final CompletableFuture<Close> closed = new CompletableFuture<>();
   private final AtomicInteger ids = new AtomicInteger();
+  private final AtomicInteger textFrames = new AtomicInteger();
   private volatile boolean reading;
   private volatile WebSocket socket;
   private final StringBuilder partial = new StringBuilder();
 
   private WsClient(boolean reading) {
     this.reading = reading;
+  }
+
+  /** Text frames received so far; fewer than the messages when the server batched some. */
+  public int textFramesReceived() {
+    return textFrames.get();
   }
 
   /** Connects with the token in the {@code bearer.<jwt>} subprotocol beside {@code herald.v1}. */
@@ -89,7 +95,11 @@ public final class WsClient implements AutoCloseable {
       public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-          frames.add(Json.createReader(new StringReader(partial.toString())).readObject());
+          // a frame carries one message, or several, one per line, when the server batches
+          for (String message : partial.toString().split("\n")) {
+            frames.add(Json.createReader(new StringReader(message)).readObject());
+          }
+          textFrames.incrementAndGet();
           partial.setLength(0);
         }
         if (reading) {

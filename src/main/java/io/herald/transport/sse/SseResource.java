@@ -81,6 +81,8 @@ public class SseResource {
     Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
     String address = http.getRemoteAddr();
     counts.admit(caller.tenant(), caller.subject(), address); // given back when the stream ends
-    streams.open(caller, address, subscribed, since, sink, sse);
+    // the servlet stream, for the frames after the first (SseConnection, SseResponse)
+    SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
+    streams.open(caller, address, subscribed, since, sink, sse, out);
   }
 }

@@ -51,7 +51,7 @@ public class SseStreams {
   private final Map<String, SseConnection> open = new ConcurrentHashMap<>();
   private ExecutorService writers;
   private ScheduledFuture<?> heartbeat;
-  private volatile OutboundSseEvent heartbeatFrame;
+  private static final SseFrame HEARTBEAT = SseFrame.comment("heartbeat");
 
   @PostConstruct
   void start() {
@@ -90,15 +90,13 @@ public class SseStreams {
       Set<String> channels,
       EventId since,
       SseEventSink sink,
-      Sse sse) {
+      Sse sse,
+      SseResponse.Output out) {
     String userId = caller.subject();
-    if (heartbeatFrame == null) {
-      heartbeatFrame = sse.newEventBuilder().comment("heartbeat").build();
-    }
     String id = UUID.randomUUID().toString();
     SseConnection connection =
         new SseConnection(
-            id, userId, caller.tenant(), address, channels, sink, sse, writers, settings.queueSize(), this::closed);
+            id, userId, caller.tenant(), address, channels, sink, out, writers, settings.queueSize(), this::closed);
     open.put(id, connection);
     registry.open(connection);
     connection.expiresWith(
@@ -106,15 +104,17 @@ public class SseStreams {
             caller.expiresAt(),
             () ->
                 connection.finish(
-                    text(
-                        sse.newEventBuilder().name("token_expired"),
+                    SseFrame.named(
+                        "token_expired",
                         JSON.createObjectBuilder()
                             .add("type", "token_expired")
-                            .add("expiredAt", caller.expiresAt().toString())),
+                            .add("expiredAt", caller.expiresAt().toString())
+                            .build()
+                            .toString()),
                     SseConnection.Reason.TOKEN_EXPIRED)));
     Replay replay =
         registry.subscribe(
-            connection, channels, since, owed -> connection.enqueueFirst(preamble(connection, channels, since, owed, sse)));
+            connection, channels, since, owed -> preamble(connection, channels, since, owed, sse));
     metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
     if (since != null) {
       metrics
@@ -124,12 +124,12 @@ public class SseStreams {
   }
 
   /**
-   * The frames ahead of the live ones. The SSE id is the stream's position, which the browser
-   * sends back as Last-Event-ID: the connected frame carries the current one unless replayed
-   * events follow (they carry theirs), and latest values carry none, being older than it.
+   * Starts the stream with the frames ahead of the live ones. The SSE id is the stream's position,
+   * which the browser sends back as Last-Event-ID: the connected frame carries the current one
+   * unless replayed events follow (they carry theirs), and latest values carry none, being older
+   * than it.
    */
-  private List<OutboundSseEvent> preamble(
-      SseConnection connection, Set<String> channels, EventId since, Replay replay, Sse sse) {
+  private void preamble(SseConnection connection, Set<String> channels, EventId since, Replay replay, Sse sse) {
     JsonArrayBuilder names = JSON.createArrayBuilder();
     channels.forEach(names::add); // in the order asked for (the connection keeps an unordered copy)
     JsonObjectBuilder data =
@@ -144,23 +144,14 @@ public class SseStreams {
     if (replay.events().isEmpty()) {
       connected.id(replay.position().toString());
     }
-    List<OutboundSseEvent> frames = new ArrayList<>();
-    frames.add(text(connected, data));
+    List<SseFrame> frames = new ArrayList<>();
     for (String channel : replay.gaps()) {
-      frames.add(
-          sse.newEventBuilder()
-              .name("gap")
-              .mediaType(MediaType.TEXT_PLAIN_TYPE)
-              .data(String.class, Replay.gap(channel, since))
-              .build());
+      frames.add(SseFrame.named("gap", Replay.gap(channel, since)));
     }
-    replay.lastValues().forEach(e -> frames.add(connection.frame(e, false)));
-    replay.events().forEach(e -> frames.add(connection.frame(e, true)));
-    return frames;
-  }
-
-  private static OutboundSseEvent text(OutboundSseEvent.Builder frame, JsonObjectBuilder data) {
-    return frame.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data.build().toString()).build();
+    replay.lastValues().forEach(e -> frames.add(SseFrame.of(e, false)));
+    replay.events().forEach(e -> frames.add(SseFrame.of(e, true)));
+    connection.start(
+        connected.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data.build().toString()).build(), frames);
   }
 
   private void closed(SseConnection connection, SseConnection.Reason reason) {
@@ -173,9 +164,6 @@ public class SseStreams {
   }
 
   private void beat() {
-    OutboundSseEvent frame = heartbeatFrame;
-    if (frame != null) {
-      open.values().forEach(c -> c.enqueue(frame));
-    }
+    open.values().forEach(c -> c.enqueue(HEARTBEAT));
   }
 }

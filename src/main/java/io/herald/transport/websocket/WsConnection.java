@@ -40,6 +40,8 @@ final class WsConnection implements Connection {
   private final Closed onClose;
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
   private final ArrayBlockingQueue<String> queue;
+  /** The most one batched frame carries; a single larger message still goes, alone. */
+  private final int maxBatchChars;
   /** Subscribe replies and replays: sent before anything in {@link #queue}, not held to its bound. */
   private final java.util.concurrent.ConcurrentLinkedQueue<String> first =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -54,6 +56,7 @@ final class WsConnection implements Connection {
       Caller caller,
       Session session,
       int queueSize,
+      int maxBatchChars,
       ScheduledExecutorService executor,
       long closeGraceMillis,
       String address,
@@ -68,6 +71,7 @@ final class WsConnection implements Connection {
     this.caller = caller;
     this.session = session;
     this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.maxBatchChars = maxBatchChars;
     this.executor = executor;
     this.onClose = onClose;
   }
@@ -150,11 +154,8 @@ final class WsConnection implements Connection {
     if (!sending.compareAndSet(false, true)) {
       return;
     }
-    String frame = first.poll();
+    String frame = closed.get() ? null : nextFrame();
     if (frame == null) {
-      frame = queue.poll();
-    }
-    if (frame == null || closed.get()) {
       sending.set(false);
       // a frame may have arrived between poll and the flag being cleared
       if (hasQueued() && !closed.get()) {
@@ -187,6 +188,35 @@ final class WsConnection implements Connection {
     } finally {
       thread.setContextClassLoader(context);
     }
+  }
+
+  /**
+   * The next frame: one message, or, when the connection is behind, every queued message that
+   * fits {@link #maxBatchChars}, one per line (protocol.md). Each frame costs the container a
+   * fixed amount of work whatever its size, so a connection that falls behind catches up by
+   * taking more per frame instead of falling further behind.
+   */
+  private String nextFrame() {
+    String message = pollMessage();
+    if (message == null || maxBatchChars <= 0 || !hasQueued()) {
+      return message;
+    }
+    StringBuilder batch = new StringBuilder(Math.min(maxBatchChars, message.length() * 8)).append(message);
+    String next;
+    while ((next = peekMessage()) != null && batch.length() + 1 + next.length() <= maxBatchChars) {
+      batch.append('\n').append(pollMessage());
+    }
+    return batch.toString();
+  }
+
+  private String pollMessage() {
+    String message = first.poll();
+    return message != null ? message : queue.poll();
+  }
+
+  private String peekMessage() {
+    String message = first.peek();
+    return message != null ? message : queue.peek();
   }
 
   String address() {

@@ -91,6 +91,7 @@ public class WsSessions {
             verified,
             session,
             settings.queueSize(),
+            settings.maxBatchChars(),
             executor,
             settings.closeGraceMillis(),
             address == null ? null : address.toString(),

@@ -27,6 +27,19 @@ public class WsSettings {
   @ConfigProperty(name = "herald.ws.close-grace-ms", defaultValue = "5000")
   long closeGraceMillis;
 
+  /**
+   * Characters of queued messages one frame may carry when a connection is behind; 16,384 keeps a
+   * frame under 64 KiB even in three-byte UTF-8, the smallest default frame limit of common
+   * clients. 0 sends one message per frame.
+   */
+  @Inject
+  @ConfigProperty(name = "herald.ws.max-batch-chars", defaultValue = "16384")
+  int maxBatchChars;
+
+  public int maxBatchChars() {
+    return maxBatchChars;
+  }
+
   public long pingMillis() {
     return pingMillis;
   }

@@ -1,0 +1,56 @@
+package io.herald.transport.sse;
+
+import io.herald.bus.Envelope;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One SSE frame, encoded once to the bytes that go on the wire. The frames of an event are the
+ * same bytes for every stream that gets it, so a fan-out encodes each event once per position
+ * form (with or without {@code id:}), not once per stream.
+ */
+final class SseFrame {
+  /** The one event last encoded: a fan-out hands the same envelope to every stream in turn. */
+  private record Encoded(Envelope envelope, SseFrame withId, SseFrame withoutId) {}
+
+  private static volatile Encoded last;
+
+  private final byte[] bytes;
+
+  private SseFrame(String text) {
+    this.bytes = text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  byte[] bytes() {
+    return bytes;
+  }
+
+  /**
+   * An event's frame. With its position, the SSE id is the event id, which the browser sends back
+   * as Last-Event-ID; a latest value sent to a new subscriber is older than where the stream
+   * stands, so it goes without one.
+   */
+  static SseFrame of(Envelope envelope, boolean withPosition) {
+    Encoded cached = last;
+    if (cached == null || cached.envelope != envelope) {
+      String body = event(envelope.event(), envelope.json());
+      cached = new Encoded(envelope, new SseFrame("id: " + envelope.id() + "\n" + body), new SseFrame(body));
+      last = cached;
+    }
+    return withPosition ? cached.withId : cached.withoutId;
+  }
+
+  /** A named event without an id; {@code data} is one line of JSON. */
+  static SseFrame named(String name, String data) {
+    return new SseFrame(event(name, data));
+  }
+
+  /** A comment line: ignored by EventSource, keeps proxies and the cleanup clock going. */
+  static SseFrame comment(String text) {
+    return new SseFrame(": " + text + "\n\n");
+  }
+
+  private static String event(String name, String data) {
+    // JSON as Herald writes it never holds a raw line break; one would end the data field early
+    return "event: " + name + "\ndata: " + data.replace("\n", "\ndata: ") + "\n\n";
+  }
+}
