@@ -1,6 +1,7 @@
 // A minimal Socket.IO broadcast server, as a team would write one: clients join the rooms named
 // in their handshake query (?channels=a,b), a backend publishes with POST /publish
-// {"channel": "...", "event": "...", "data": ...} and the event is emitted to that room.
+// {"channel": "...", "event": "...", "data": ...} (or {"events": [...]} for several) and each event
+// is emitted to its room.
 const http = require("http");
 const { Server } = require("socket.io");
 
@@ -11,8 +12,11 @@ const server = http.createServer((req, res) => {
     req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
       try {
-        const { channel, event, data } = JSON.parse(body);
-        io.to(channel).emit(event || "message", data);
+        // one event, or a batch: {"events": [{"channel", "event", "data"}, ...]}
+        const parsed = JSON.parse(body);
+        for (const { channel, event, data } of parsed.events || [parsed]) {
+          io.to(channel).emit(event || "message", data);
+        }
         res.writeHead(202).end();
       } catch (e) {
         res.writeHead(400).end(String(e));

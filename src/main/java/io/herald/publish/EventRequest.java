@@ -37,15 +37,19 @@ public record EventRequest(String event, JsonValue data) {
   }
 
   public static EventRequest parse(byte[] body) {
-    JsonValue value;
-    try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(body))) {
-      value = reader.readValue();
-    } catch (JsonException | IllegalStateException e) {
-      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON: " + e.getMessage());
-    }
+    JsonValue value = readJson(body);
     if (!(value instanceof JsonObject object)) {
       throw new HeraldException(ErrorCode.INVALID_EVENT, "The body must be a JSON object.");
     }
     return new EventRequest(EventNames.validate(object.get("event")), object.getOrDefault("data", JsonValue.NULL));
+  }
+
+  /** Any JSON value; a body that is not JSON is a 400 {@code INVALID_JSON}. */
+  static JsonValue readJson(byte[] body) {
+    try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(body))) {
+      return reader.readValue();
+    } catch (JsonException | IllegalStateException e) {
+      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON: " + e.getMessage());
+    }
   }
 }

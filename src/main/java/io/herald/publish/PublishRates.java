@@ -26,12 +26,18 @@ public class PublishRates {
 
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
-  void admit(Caller caller) {
+  /** Takes {@code events} from the publisher's bucket, all or none. */
+  void admit(Caller caller, int events) {
     TokenBucket bucket =
         buckets.computeIfAbsent(caller.tenant() + '\u001f' + caller.subject(), k -> limits.publishBucket());
+    if (events > bucket.burst()) {
+      throw new io.herald.api.HeraldException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          "A batch may hold at most " + bucket.burst() + " events (herald.limits.publish.burst).");
+    }
     long retryAfter;
     synchronized (bucket) {
-      if (bucket.tryTake()) {
+      if (bucket.tryTake(events)) {
         return;
       }
       retryAfter = Math.max(1, bucket.secondsUntilNext());

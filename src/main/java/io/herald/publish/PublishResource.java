@@ -55,50 +55,28 @@ public class PublishResource {
       InputStream body,
       @Suspended AsyncResponse response) {
     Caller caller = (Caller) security.getUserPrincipal();
-    if (!caller.inGroup(Caller.PUBLISHER)) {
-      throw new HeraldException(
-          ErrorCode.PERMISSION_DENIED, "Publishing needs a token whose groups include 'publisher'.");
-    }
-    rates.admit(caller);
+    requirePublisher(caller);
+    rates.admit(caller, 1);
     ChannelName channel = channels.parse(channelName);
     int limit = settings.maxBodyBytes();
     if (contentLength != null && contentLength > limit) {
       throw EventRequest.tooLarge(limit); // refuse before reading a byte of it
     }
     EventRequest request = EventRequest.parse(EventRequest.readLimited(body, limit));
-    String key = idempotencyKey(idempotencyKey);
+    String key = idempotencyKey(idempotencyKey, busSettings);
 
-    // Answer from the broker's acknowledgement, never holding an HTTP thread while waiting.
-    response.setTimeout(settings.timeoutMillis(), TimeUnit.MILLISECONDS);
-    response.setTimeoutHandler(
-        r ->
-            r.resume(
-                Response.fromResponse(
-                        ErrorBody.response(
-                            ErrorCode.UNAVAILABLE, "The event could not be handed to distribution in time."))
-                    .header("Retry-After", "1")
-                    .build()));
+    answerInTime(response, settings.timeoutMillis());
     bus.publish(
             new Draft(channel.value(), request.event(), request.data(), caller.subject(), caller.tenant(), null, key))
         .whenComplete(
             (published, failure) -> {
               if (failure != null) {
-                response.resume(
-                    Response.fromResponse(ErrorBody.response(ErrorCode.UNAVAILABLE, failure.getMessage()))
-                        .header("Retry-After", "1")
-                        .build());
+                response.resume(unavailable(failure.getMessage()));
               } else {
                 // A repeat is accepted like the first, naming the first's id: the caller's retry
                 // gets the answer it missed, and subscribers get the event once.
                 Response.ResponseBuilder accepted =
-                    Response.accepted(
-                            JSON.createObjectBuilder()
-                                .add("id", published.envelope().id().toString())
-                                .add("channel", published.envelope().channel())
-                                .add("event", published.envelope().event())
-                                .build()
-                                .toString())
-                        .type(MediaType.APPLICATION_JSON_TYPE);
+                    Response.accepted(accepted(published).build().toString()).type(MediaType.APPLICATION_JSON_TYPE);
                 if (published.repeated()) {
                   accepted.header(REPLAYED, "true");
                 }
@@ -107,7 +85,32 @@ public class PublishResource {
             });
   }
 
-  private String idempotencyKey(String header) {
+  static void requirePublisher(Caller caller) {
+    if (!caller.inGroup(Caller.PUBLISHER)) {
+      throw new HeraldException(
+          ErrorCode.PERMISSION_DENIED, "Publishing needs a token whose groups include 'publisher'.");
+    }
+  }
+
+  /** Answers from the broker's acknowledgement, never holding an HTTP thread while waiting. */
+  static void answerInTime(AsyncResponse response, long timeoutMillis) {
+    response.setTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    response.setTimeoutHandler(r -> r.resume(unavailable("The event could not be handed to distribution in time.")));
+  }
+
+  static Response unavailable(String message) {
+    return Response.fromResponse(ErrorBody.response(ErrorCode.UNAVAILABLE, message)).header("Retry-After", "1").build();
+  }
+
+  /** What the caller is told of an event handed to distribution. */
+  static jakarta.json.JsonObjectBuilder accepted(io.herald.bus.Published published) {
+    return JSON.createObjectBuilder()
+        .add("id", published.envelope().id().toString())
+        .add("channel", published.envelope().channel())
+        .add("event", published.envelope().event());
+  }
+
+  static String idempotencyKey(String header, io.herald.bus.BusSettings busSettings) {
     if (header == null) {
       return null;
     }

@@ -15,6 +15,22 @@ public class PublishSettings {
   @ConfigProperty(name = "herald.publish.timeout-ms", defaultValue = "5000")
   long timeoutMillis;
 
+  @Inject
+  @ConfigProperty(name = "herald.publish.max-batch-events", defaultValue = "1000")
+  int maxBatchEvents;
+
+  @Inject
+  @ConfigProperty(name = "herald.publish.max-batch-bytes", defaultValue = "1048576")
+  int maxBatchBytes;
+
+  public int maxBatchEvents() {
+    return maxBatchEvents;
+  }
+
+  public int maxBatchBytes() {
+    return maxBatchBytes;
+  }
+
   public int maxBodyBytes() {
     return maxBodyBytes;
   }

@@ -1,5 +1,8 @@
 package io.herald.publish;
 
+import io.herald.testing.Timeouts;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -195,6 +198,75 @@ class PublishApiIT {
   @Test
   void unknownPathsAre404WithTheErrorShape() {
     assertError(server.get("api/nothing-here"), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void aBatchReachesEachChannelInOrderAndAnswersEveryId() throws Exception {
+    String publisher = Tokens.publisher("backend");
+    try (SseClient alice = SseClient.open(server, "api/realtime/stream?channel=user.alice&access_token=" + Tokens.forUser("alice").sign());
+        SseClient bob = SseClient.open(server, "api/realtime/stream?channel=user.bob&access_token=" + Tokens.forUser("bob").sign())) {
+      alice.next();
+      bob.next();
+      String batch =
+          "{\"events\":["
+              + "{\"channel\":\"user.alice\",\"event\":\"notice\",\"data\":{\"n\":1}},"
+              + "{\"channel\":\"user.bob\",\"event\":\"notice\",\"data\":{\"n\":2},\"idempotencyKey\":\"b-2\"},"
+              + "{\"channel\":\"user.alice\",\"event\":\"notice\",\"data\":{\"n\":3}}]}";
+      Server.Reply reply = postBatch(publisher, batch);
+      assertEquals(202, reply.status(), reply.body());
+      jakarta.json.JsonArray answered = reply.json().getJsonArray("events");
+      assertEquals(3, answered.size());
+      assertEquals("user.bob", answered.getJsonObject(1).getString("channel"));
+      assertFalse(answered.getJsonObject(1).getBoolean("repeated"));
+      SseClient.Event first = alice.next();
+      SseClient.Event third = alice.next();
+      assertEquals(answered.getJsonObject(0).getString("id"), first.id());
+      assertEquals(1, first.json().getJsonObject("data").getInt("n"));
+      assertEquals(answered.getJsonObject(2).getString("id"), third.id(), "alice gets hers in the order given");
+      assertEquals(answered.getJsonObject(1).getString("id"), bob.next().id());
+
+      // the same key again: answered with the first id, delivered once
+      Server.Reply again = postBatch(publisher, "{\"events\":[{\"channel\":\"user.bob\",\"event\":\"notice\",\"data\":{\"n\":2},\"idempotencyKey\":\"b-2\"}]}");
+      assertEquals(202, again.status(), again.body());
+      JsonObject repeat = again.json().getJsonArray("events").getJsonObject(0);
+      assertTrue(repeat.getBoolean("repeated"));
+      assertEquals(answered.getJsonObject(1).getString("id"), repeat.getString("id"));
+      assertNull(bob.next(Timeouts.QUIET), "a repeated key is not delivered again");
+    }
+  }
+
+  @Test
+  void aBadBatchIsRefusedWholeWithTheIndexOfTheFault() throws Exception {
+    String publisher = Tokens.publisher("backend");
+    try (SseClient alice = SseClient.open(server, "api/realtime/stream?channel=user.alice&access_token=" + Tokens.forUser("alice").sign())) {
+      alice.next();
+      Server.Reply badChannel =
+          postBatch(publisher, "{\"events\":[{\"channel\":\"user.alice\",\"event\":\"e\"},{\"channel\":\"no spaces\",\"event\":\"e\"}]}");
+      assertError(badChannel, 400, "INVALID_CHANNEL");
+      assertTrue(badChannel.json().getString("message").startsWith("events[1]"), badChannel.body());
+      assertNull(alice.next(Timeouts.QUIET), "nothing of a refused batch is published");
+    }
+    assertError(postBatch(publisher, "{\"events\":[]}"), 400, "INVALID_EVENT");
+    assertError(postBatch(publisher, "{\"events\":[{\"channel\":\"jobs.1\"}]}"), 400, "INVALID_EVENT");
+    assertError(postBatch(publisher, "{\"events\":["), 400, "INVALID_JSON");
+    assertError(postBatch(Tokens.forUser("alice").sign(), "{\"events\":[{\"channel\":\"jobs.1\",\"event\":\"e\"}]}"), 403, "PERMISSION_DENIED");
+    assertError(postBatch(null, "{\"events\":[{\"channel\":\"jobs.1\",\"event\":\"e\"}]}"), 401, "NOT_AUTHENTICATED");
+    StringBuilder many = new StringBuilder("{\"events\":[");
+    for (int i = 0; i < 1001; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"channel\":\"jobs.1\",\"event\":\"e\"}");
+    }
+    assertError(postBatch(publisher, many.append("]}").toString()), 413, "PAYLOAD_TOO_LARGE");
+  }
+
+  private Server.Reply postBatch(String token, String body) {
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(server.uri("api/events"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return Server.send(request);
   }
 
   private static void assertError(Server.Reply reply, int status, String code) {

@@ -38,4 +38,13 @@ interface Gateway {
 
   /** Publishes {@code payload} (a JSON object) to {@code channel}; completes when accepted. */
   CompletableFuture<Void> publish(String channel, String payload);
+
+  /** One message for one channel, as part of a batch. */
+  record Item(String channel, String payload) {}
+
+  /**
+   * Publishes several messages in one request, through the gateway's own batch publishing (every
+   * gateway here has one); completes when all are accepted.
+   */
+  CompletableFuture<Void> publish(List<Item> items);
 }

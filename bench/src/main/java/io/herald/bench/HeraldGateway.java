@@ -70,20 +70,10 @@ final class HeraldGateway implements Gateway {
         .ws(
             URI.create("ws://" + host + ":" + port + base + "ws"),
             List.of("herald.v1", "bearer." + subscriber),
-            (socket, text) -> {
-              if (text.startsWith("{\"type\":\"event\"")) {
-                sink.received(text);
-              } else if (text.startsWith("{\"type\":\"connected\"")) {
-                // one send at a time: the JDK WebSocket refuses a send while another is pending
-                CompletableFuture<WebSocket> sent = CompletableFuture.completedFuture(socket);
-                for (String channel : channels) {
-                  String subscribe = "{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}";
-                  sent = sent.thenCompose(ws -> ws.sendText(subscribe, true));
-                }
-              } else if (text.startsWith("{\"type\":\"ok\"") && acks.incrementAndGet() == channels.size()) {
-                ready.complete(() -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
-              } else if (text.startsWith("{\"type\":\"error\"")) {
-                ready.completeExceptionally(new IllegalStateException(text));
+            (socket, frame) -> {
+              // herald.v1 batches the messages of a connection that is behind, one per line
+              for (String text : frame.split("\n")) {
+                onMessage(socket, text, channels, sink, acks, ready);
               }
             })
         .exceptionally(
@@ -94,6 +84,24 @@ final class HeraldGateway implements Gateway {
     return ready;
   }
 
+  private static void onMessage(
+      WebSocket socket, String text, List<String> channels, Sink sink, AtomicInteger acks, CompletableFuture<Client> ready) {
+    if (text.startsWith("{\"type\":\"event\"")) {
+      sink.received(text);
+    } else if (text.startsWith("{\"type\":\"connected\"")) {
+      // one send at a time: the JDK WebSocket refuses a send while another is pending
+      CompletableFuture<WebSocket> sent = CompletableFuture.completedFuture(socket);
+      for (String channel : channels) {
+        String subscribe = "{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}";
+        sent = sent.thenCompose(ws -> ws.sendText(subscribe, true));
+      }
+    } else if (text.startsWith("{\"type\":\"ok\"") && acks.incrementAndGet() == channels.size()) {
+      ready.complete(() -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
+    } else if (text.startsWith("{\"type\":\"error\"")) {
+      ready.completeExceptionally(new IllegalStateException(text));
+    }
+  }
+
   @Override
   public CompletableFuture<Void> publish(String channel, String payload) {
     HttpRequest request =
@@ -101,6 +109,22 @@ final class HeraldGateway implements Gateway {
             .header("Authorization", "Bearer " + publisher)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"bench\",\"data\":" + payload + "}"))
+            .build();
+    return clients.publisher.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenAccept(r -> expect(202, r));
+  }
+
+  @Override
+  public CompletableFuture<Void> publish(List<Item> items) {
+    StringBuilder body = new StringBuilder("{\"events\":[");
+    for (Item item : items) {
+      body.append(body.length() > 11 ? "," : "")
+          .append("{\"channel\":\"").append(item.channel()).append("\",\"event\":\"bench\",\"data\":").append(item.payload()).append('}');
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + base + "api/events"))
+            .header("Authorization", "Bearer " + publisher)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString()))
             .build();
     return clients.publisher.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenAccept(r -> expect(202, r));
   }

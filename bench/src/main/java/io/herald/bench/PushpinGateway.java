@@ -78,25 +78,27 @@ final class PushpinGateway implements Gateway {
 
   @Override
   public CompletableFuture<Void> publish(String channel, String payload) {
-    String item =
-        Json.createObjectBuilder()
-            .add(
-                "items",
-                Json.createArrayBuilder()
-                    .add(
-                        Json.createObjectBuilder()
-                            .add("channel", channel)
-                            .add(
-                                "formats",
-                                Json.createObjectBuilder()
-                                    .add("http-stream", Json.createObjectBuilder().add("content", "event: bench\ndata: " + payload + "\n\n"))
-                                    .add("ws-message", Json.createObjectBuilder().add("content", payload)))))
-            .build()
-            .toString();
+    return publish(List.of(new Item(channel, payload)));
+  }
+
+  /** Pushpin's publish API takes a list of items natively: one or many. */
+  @Override
+  public CompletableFuture<Void> publish(List<Item> items) {
+    jakarta.json.JsonArrayBuilder array = Json.createArrayBuilder();
+    for (Item item : items) {
+      array.add(
+          Json.createObjectBuilder()
+              .add("channel", item.channel())
+              .add(
+                  "formats",
+                  Json.createObjectBuilder()
+                      .add("http-stream", Json.createObjectBuilder().add("content", "event: bench\ndata: " + item.payload() + "\n\n"))
+                      .add("ws-message", Json.createObjectBuilder().add("content", item.payload()))));
+    }
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(item))
+            .POST(HttpRequest.BodyPublishers.ofString(Json.createObjectBuilder().add("items", array).build().toString()))
             .build();
     return clients.publisher.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenAccept(r -> HeraldGateway.expect(200, r));
   }

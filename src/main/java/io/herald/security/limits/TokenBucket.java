@@ -20,14 +20,24 @@ public final class TokenBucket {
 
   /** Takes one token if there is one. */
   public boolean tryTake() {
+    return tryTake(1);
+  }
+
+  /** Takes {@code n} tokens if there are that many, else none. */
+  public boolean tryTake(int n) {
     long now = System.nanoTime();
     tokens = Math.min(burst, tokens + (now - last) * perNano);
     last = now;
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= n) {
+      tokens -= n;
       return true;
     }
     return false;
+  }
+
+  /** The most it can ever give at once. */
+  public int burst() {
+    return (int) burst;
   }
 
   /** Seconds until a token is available again (for Retry-After). */
