@@ -316,6 +316,9 @@ class RecoveryIT {
   @Test
   void historyIsReadUnderTheSubscribeRulesInPages() {
     List<String> ids = publishMany(5, "docs.h1");
+    // a 202 means distribution took the events; the history records them as they come back from
+    // the topic, a moment later
+    awaitInHistory("docs.h1", ids.get(4));
     JsonObject page = server.get("api/channels/docs.h1/history?since=" + ids.get(0) + "&limit=3&access_token=" + token).json();
     assertTrue(page.getBoolean("recovered"));
     assertTrue(page.getBoolean("more"));
@@ -329,6 +332,18 @@ class RecoveryIT {
     String stranger = Tokens.forUser("mallory").sign(); // no grant for docs.*
     assertEquals(403, server.get("api/channels/docs.h1/history?access_token=" + stranger).status());
     assertEquals(401, server.get("api/channels/docs.h1/history").status());
+  }
+
+  private void awaitInHistory(String channel, String id) {
+    long deadline = System.nanoTime() + Timeouts.EVENT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonObject latest = server.get("api/channels/" + channel + "/history?limit=1&access_token=" + token).json();
+      if (ids(latest).contains(id)) {
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+    }
+    throw new AssertionError(id + " never reached the history of " + channel);
   }
 
   @Test

@@ -36,7 +36,7 @@ public final class Bench {
     static Size of(String name) {
       return switch (name) {
         case "smoke" -> new Size(4, 3, new int[] {5}, 0, new int[0], 1, 10, 1, 2, 1);
-        case "probe" -> new Size(1000, 1000, new int[] {20, 20, 20}, 0, new int[0], 5, 1000, 3, 500, 5);
+        case "probe" -> new Size(1000, 1000, new int[] {20, 40, 80}, 0, new int[0], 5, 1000, 3, 500, 5);
         case "quick" -> new Size(2000, 1000, new int[] {20, 40, 80, 160, 320, 640}, 10_000, new int[] {4, 8, 16, 32, 64}, 3, 1000, 3, 100, 5);
         // 18,000 idle: the aim is 50,000, but this sandbox allows 20,000 open files per process
         case "full" -> new Size(18_000, 1000, new int[] {20, 40, 80, 160, 320, 640, 1280, 2560}, 10_000, new int[] {4, 8, 16, 32, 64, 128, 256}, 5, 10_000, 5, 1000, 10);

@@ -32,6 +32,8 @@ final class WsConnection implements Connection {
   private volatile java.util.concurrent.Future<?> expiry;
   private final Session session;
   private final ScheduledExecutorService executor;
+  /** Where frames are handed to the container: never the caller of {@link #send}. */
+  private final java.util.concurrent.Executor senders;
   private final long closeGraceMillis;
   private final String address;
   private final io.herald.security.limits.TokenBucket messages;
@@ -57,6 +59,7 @@ final class WsConnection implements Connection {
       Session session,
       int queueSize,
       int maxBatchChars,
+      java.util.concurrent.Executor senders,
       ScheduledExecutorService executor,
       long closeGraceMillis,
       String address,
@@ -72,6 +75,7 @@ final class WsConnection implements Connection {
     this.session = session;
     this.queue = new ArrayBlockingQueue<>(queueSize);
     this.maxBatchChars = maxBatchChars;
+    this.senders = senders;
     this.executor = executor;
     this.onClose = onClose;
   }
@@ -131,7 +135,7 @@ final class WsConnection implements Connection {
       return;
     }
     first.addAll(frames);
-    pump();
+    schedulePump();
   }
 
   private boolean hasQueued() {
@@ -147,7 +151,14 @@ final class WsConnection implements Connection {
       close(CloseCodes.SLOW_CONSUMER, "slow consumer", "slow_consumer");
       return;
     }
-    pump();
+    schedulePump();
+  }
+
+  /** Hands the queue to a sender thread unless a send is already under way (it takes what is queued). */
+  private void schedulePump() {
+    if (!sending.get()) {
+      senders.execute(this::pump);
+    }
   }
 
   private void pump() {
@@ -179,7 +190,7 @@ final class WsConnection implements Connection {
           close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
         } else if (hasQueued()) {
           // hop to the pool: a send that completes inline must not recurse through the queue
-          executor.execute(this::pump);
+          senders.execute(this::pump);
         }
       });
     } catch (RuntimeException e) {

@@ -49,12 +49,21 @@ public class WsSessions {
 
   private final Map<String, WsConnection> open = new ConcurrentHashMap<>();
   private ScheduledExecutorService executor;
+  private java.util.concurrent.ExecutorService senders;
   private ScheduledFuture<?> pinger;
 
   @PostConstruct
   void start() {
-    // Sends are asynchronous; this pool only runs send continuations and close frames.
+    // Sends are asynchronous; this pool only runs timers and close frames.
     executor = Executors.newScheduledThreadPool(4, threadFactory);
+    // Frames are handed to the container by these, never by the bus thread: one thread handing a
+    // fan-out's frames over one connection after another caps it at one core, and a connection
+    // whose frames wait here while the pool is busy has them batched into one (WsConnection).
+    // Sends never block, so a thread per core is enough.
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    senders =
+        new java.util.concurrent.ThreadPoolExecutor(
+            threads, threads, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), threadFactory);
     long every = settings.pingMillis();
     pinger = scheduler.scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
   }
@@ -64,6 +73,7 @@ public class WsSessions {
     pinger.cancel(false);
     open.values().forEach(c -> c.close(CloseCodes.GOING_AWAY, "server shutting down; reconnect", "shutdown"));
     executor.shutdown();
+    senders.shutdown();
   }
 
   /** A handshake completed: either a connection, or an immediate 1008 for a refused token. */
@@ -92,6 +102,7 @@ public class WsSessions {
             session,
             settings.queueSize(),
             settings.maxBatchChars(),
+            senders,
             executor,
             settings.closeGraceMillis(),
             address == null ? null : address.toString(),
