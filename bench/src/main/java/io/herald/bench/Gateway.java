@@ -47,4 +47,15 @@ interface Gateway {
    * gateway here has one); completes when all are accepted.
    */
   CompletableFuture<Void> publish(List<Item> items);
+
+  /** {@code {"events": [{"channel", "event", "data"}, ...]}}: Herald's batch, and the Socket.IO peer's. */
+  static String events(List<Item> items) {
+    StringBuilder body = new StringBuilder("{\"events\":[");
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      body.append(i == 0 ? "" : ",")
+          .append("{\"channel\":\"").append(item.channel()).append("\",\"event\":\"bench\",\"data\":").append(item.payload()).append('}');
+    }
+    return body.append("]}").toString();
+  }
 }

@@ -70,15 +70,10 @@ final class SocketIoGateway implements Gateway {
 
   @Override
   public CompletableFuture<Void> publish(List<Item> items) {
-    StringBuilder body = new StringBuilder("{\"events\":[");
-    for (Item item : items) {
-      body.append(body.length() > 11 ? "," : "")
-          .append("{\"channel\":\"").append(item.channel()).append("\",\"event\":\"bench\",\"data\":").append(item.payload()).append('}');
-    }
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/publish"))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString()))
+            .POST(HttpRequest.BodyPublishers.ofString(Gateway.events(items)))
             .build();
     return clients.publisher.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenAccept(r -> HeraldGateway.expect(202, r));
   }
