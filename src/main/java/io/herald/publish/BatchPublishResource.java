@@ -2,7 +2,6 @@ package io.herald.publish;
 
 import static io.herald.api.JsonProviders.JSON;
 
-import io.herald.api.ErrorBody;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.Draft;
@@ -35,7 +34,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /api/events}: several events, to any channels, in one request. A backend that
@@ -133,7 +131,10 @@ public class BatchPublishResource {
       throw new HeraldException(ErrorCode.INVALID_CHANNEL, "\"channel\" (a string) is required.");
     }
     JsonValue key = event.get("idempotencyKey");
-    if (key != null && !(key instanceof JsonString)) {
+    String idempotencyKey = null;
+    if (key instanceof JsonString text) {
+      idempotencyKey = text.getString();
+    } else if (key != null) {
       throw new HeraldException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "\"idempotencyKey\" must be a string.");
     }
     return new Draft(
@@ -143,6 +144,6 @@ public class BatchPublishResource {
         caller.subject(),
         caller.tenant(),
         null,
-        PublishResource.idempotencyKey(key == null ? null : ((JsonString) key).getString(), busSettings));
+        PublishResource.idempotencyKey(idempotencyKey, busSettings));
   }
 }

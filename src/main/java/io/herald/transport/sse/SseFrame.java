@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One SSE frame, encoded once to the bytes that go on the wire. The frames of an event are the
- * same bytes for every stream that gets it, so a fan-out encodes each event once per position
- * form (with or without {@code id:}), not once per stream.
+ * same bytes for every stream that gets it, so a fan-out encodes each event once, not once per
+ * stream.
  */
 final class SseFrame {
-  /** The one event last encoded: a fan-out hands the same envelope to every stream in turn. */
-  private record Encoded(Envelope envelope, SseFrame withId, SseFrame withoutId) {}
+  /**
+   * The one event last encoded: a fan-out hands the same envelope to every stream in turn. Only the
+   * form with the id is kept; the other (latest values for a new subscriber) is rare.
+   */
+  private record Encoded(Envelope envelope, String body, SseFrame withId) {}
 
   private static volatile Encoded last;
 
@@ -33,10 +36,10 @@ final class SseFrame {
     Encoded cached = last;
     if (cached == null || cached.envelope != envelope) {
       String body = event(envelope.event(), envelope.json());
-      cached = new Encoded(envelope, new SseFrame("id: " + envelope.id() + "\n" + body), new SseFrame(body));
+      cached = new Encoded(envelope, body, new SseFrame("id: " + envelope.id() + "\n" + body));
       last = cached;
     }
-    return withPosition ? cached.withId : cached.withoutId;
+    return withPosition ? cached.withId : new SseFrame(cached.body);
   }
 
   /** A named event without an id; {@code data} is one line of JSON. */
