@@ -11,7 +11,7 @@ import io.herald.bus.Published;
 import io.herald.channel.Channels;
 import io.herald.security.Caller;
 import io.herald.security.Secured;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -40,10 +40,12 @@ import java.util.concurrent.CompletableFuture;
  * notifies many users at once pays for one request (and one token verification, the largest part
  * of a publish's cost) instead of one per event. The batch is checked whole before any of it is
  * published; its events are handed to distribution in the order given.
+ *
+ * <p>One instance serves every request, like {@link PublishResource}.
  */
 @Path("events")
 @Secured
-@RequestScoped
+@ApplicationScoped
 public class BatchPublishResource {
   @Inject EventBus bus;
   @Inject Channels channels;

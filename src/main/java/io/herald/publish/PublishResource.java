@@ -11,7 +11,7 @@ import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import io.herald.security.Caller;
 import io.herald.security.Secured;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -29,10 +29,14 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 
-/** {@code POST /api/channels/{channel}/events}: server-side publishing, for the publisher group. */
+/**
+ * {@code POST /api/channels/{channel}/events}: server-side publishing, for the publisher group.
+ * One instance serves every request (it keeps no request state): a request-scoped resource cost
+ * a bean instance and its proxy set-up on every publish (docs/performance.md).
+ */
 @Path("channels/{channel}/events")
 @Secured
-@RequestScoped
+@ApplicationScoped
 public class PublishResource {
   @Inject EventBus bus;
   @Inject Channels channels;

@@ -26,7 +26,7 @@ import java.util.Map;
  * <pre>
  * run --gateway herald|socketio|pushpin --scenario idle|fanout|channels|cross|all
  *     --size smoke|quick|full --run N --pids 123,456 --out bench/results
- *     [--port 8080] [--port-b 8081] [--publish-port 5561]
+ *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
  * report --out bench/results [--date 2026-11-23]
  * </pre>
  */
@@ -86,7 +86,7 @@ public final class Bench {
         case "fanout" -> {
           JsonArrayBuilder parts = Json.createArrayBuilder();
           for (Gateway.Transport t : Gateway.Transport.values()) {
-            if (!gateway.offers(t)) {
+            if (!gateway.offers(t) || (o.containsKey("transport") && !o.get("transport").equalsIgnoreCase(t.name()))) {
               continue;
             }
             parts.add(s.fanout(size.fanSmall(), t, size.ratesSmall(), size.stepSeconds()));

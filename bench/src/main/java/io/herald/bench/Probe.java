@@ -35,6 +35,35 @@ final class Probe {
     return total;
   }
 
+  /**
+   * CPU seconds the gateway's JIT compiler threads have used so far (HotSpot names them
+   * "C1 CompilerThread0", "C2 CompilerThread0", ...; 0 for a gateway without them). On two cores a
+   * JVM server's compiler keeps a core busy for minutes under a new load, so figures are given
+   * with and without it.
+   */
+  double jitCpuSeconds() {
+    double total = 0;
+    for (long pid : pids) {
+      try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          String stat = read(task.resolve("stat"));
+          if (stat == null) {
+            continue;
+          }
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+            continue;
+          }
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        }
+      } catch (IOException e) {
+        // a process that has ended costs nothing more
+      }
+    }
+    return total;
+  }
+
   /** Resident memory of the gateway's processes, in bytes. */
   long rssBytes() {
     long total = 0;

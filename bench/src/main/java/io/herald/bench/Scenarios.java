@@ -162,6 +162,7 @@ final class Scenarios {
     long expected = perMessage > 0 ? (long) perMessage * count : expectedMixed(channels, count);
     tally.reset(seq.get() + count / 2 + 1);
     double cpu0 = probe.cpuSeconds();
+    double jit0 = probe.jitCpuSeconds();
     double self0 = Probe.driverCpuSeconds();
     long t0 = System.nanoTime();
     long failures = publishPaced(channels, rate, count, batch);
@@ -171,6 +172,7 @@ final class Scenarios {
     boolean all = await(tally, expected, 10_000);
     double window = (System.nanoTime() - t0) / 1e9;
     double cpu = probe.cpuSeconds() - cpu0;
+    double jit = probe.jitCpuSeconds() - jit0;
     double self = Probe.driverCpuSeconds() - self0;
     Histogram[] halves = tally.halves();
     Histogram both = merged(halves);
@@ -191,6 +193,8 @@ final class Scenarios {
         .add("latency", percentiles(both))
         .add("gatewayCpuSeconds", round(cpu))
         .add("gatewayCpuMicrosPerDelivery", received == 0 ? 0 : round(cpu * 1e6 / received))
+        .add("gatewayJitCpuSeconds", round(jit))
+        .add("gatewayCpuMicrosPerDeliveryWithoutJit", received == 0 ? 0 : round((cpu - jit) * 1e6 / received))
         .add("driverCpuCores", round(self / window))
         .build();
   }

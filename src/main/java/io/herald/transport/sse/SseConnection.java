@@ -3,13 +3,13 @@ package io.herald.transport.sse;
 import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
 import io.herald.transport.Connection;
+import io.herald.transport.Outbox;
 import io.herald.transport.Transport;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,7 +53,7 @@ final class SseConnection implements Connection {
   private final SseEventSink sink;
   private final SseResponse.Output out;
   private final Executor writers;
-  private final ArrayBlockingQueue<SseFrame> queue;
+  private final Outbox<SseFrame> queue;
   /**
    * The replay and latest values: written before anything in {@link #queue}, and not held to its
    * bound, as a replay may be longer than the queue allows live events to pile up.
@@ -87,7 +87,7 @@ final class SseConnection implements Connection {
     this.sink = sink;
     this.out = output;
     this.writers = writers;
-    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.queue = new Outbox<>(queueSize);
     this.onClose = onClose;
   }
 

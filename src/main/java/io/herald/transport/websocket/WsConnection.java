@@ -4,11 +4,11 @@ import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
 import io.herald.security.Caller;
 import io.herald.transport.Connection;
+import io.herald.transport.Outbox;
 import io.herald.transport.Transport;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +41,7 @@ final class WsConnection implements Connection {
   private boolean flooding;
   private final Closed onClose;
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
-  private final ArrayBlockingQueue<String> queue;
+  private final Outbox<String> queue;
   /** The most one batched frame carries; a single larger message still goes, alone. */
   private final int maxBatchChars;
   /** Subscribe replies and replays: sent before anything in {@link #queue}, not held to its bound. */
@@ -73,7 +73,7 @@ final class WsConnection implements Connection {
     this.id = id;
     this.caller = caller;
     this.session = session;
-    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.queue = new Outbox<>(queueSize);
     this.maxBatchChars = maxBatchChars;
     this.senders = senders;
     this.executor = executor;

@@ -59,8 +59,8 @@ public class WsSessions {
     // Frames are handed to the container by these, never by the bus thread: one thread handing a
     // fan-out's frames over one connection after another caps it at one core, and a connection
     // whose frames wait here while the pool is busy has them batched into one (WsConnection).
-    // Sends never block, so a thread per core is enough.
-    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    // Sends never block, so a thread per core is enough (herald.ws.sender-threads).
+    int threads = settings.senderThreads();
     senders =
         new java.util.concurrent.ThreadPoolExecutor(
             threads, threads, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), threadFactory);

@@ -36,6 +36,15 @@ public class WsSettings {
   @ConfigProperty(name = "herald.ws.max-batch-chars", defaultValue = "16384")
   int maxBatchChars;
 
+  /** Threads handing frames to the container; 0 means one per core (at least 2). */
+  @Inject
+  @ConfigProperty(name = "herald.ws.sender-threads", defaultValue = "0")
+  int senderThreads;
+
+  public int senderThreads() {
+    return senderThreads > 0 ? senderThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+
   public int maxBatchChars() {
     return maxBatchChars;
   }
