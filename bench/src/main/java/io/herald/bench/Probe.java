@@ -28,9 +28,7 @@ final class Probe {
       if (stat == null) {
         continue;
       }
-      // fields after the command name (which may hold spaces) in parentheses
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+      total += cpuSeconds(stat);
     }
     return total;
   }
@@ -54,14 +52,20 @@ final class Probe {
           if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
             continue;
           }
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+          total += cpuSeconds(stat);
         }
       } catch (IOException e) {
         // a process that has ended costs nothing more
       }
     }
     return total;
+  }
+
+  /** User + system CPU seconds of one /proc stat line (a process's or a thread's). */
+  private static double cpuSeconds(String stat) {
+    // fields after the command name (which may hold spaces) in parentheses
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
   }
 
   /** Resident memory of the gateway's processes, in bytes. */
