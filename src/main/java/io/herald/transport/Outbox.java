@@ -53,11 +53,6 @@ public final class Outbox<T> {
     return items.isEmpty();
   }
 
-  /** How many items wait (may lag an offer in flight by one). */
-  public int size() {
-    return size.get();
-  }
-
   /** Drops everything queued; used when the connection ends. */
   public void clear() {
     while (poll() != null) {
