@@ -269,6 +269,33 @@ class RecoveryIT {
   }
 
   @Test
+  void immediatePollsAllAnswerWithAPositionAndLeaveNoWaiterBehind() throws Exception {
+    String first = publish("chat.p2", 0);
+    List<String> after = publishMany(2, "chat.p2");
+    // the history has an event once it is back from the topic: a held poll waits for the last one
+    assertEquals(after.subList(1, 2), ids(poll("channel=chat.p2&since=" + after.get(0))));
+    for (int wave = 0; wave < 10; wave++) { // concurrent, as the race needs; under the per-user limit
+      List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> replies = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        String since = i % 2 == 0 ? "&since=" + first : "";
+        replies.add(
+            Server.http()
+                .sendAsync(
+                    java.net.http.HttpRequest.newBuilder(server.uri("api/realtime/poll?channel=chat.p2&timeout=0" + since + "&access_token=" + token)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()));
+      }
+      for (int i = 0; i < replies.size(); i++) {
+        var reply = replies.get(i).get(Timeouts.EVENT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, reply.statusCode(), reply.body());
+        JsonObject answer = new Server.Reply(200, reply.body(), null).json();
+        assertEquals(after.get(1), answer.getString("position"));
+        assertEquals(i % 2 == 0 ? after : List.of(), ids(answer), "resumed polls get what they missed, new ones nothing");
+      }
+    }
+    assertEquals(0, server.connections().getInt("poll"), "every answered poll is gone from the registry");
+  }
+
+  @Test
   void aNewSubscriberToAJobGetsItsLatestStateFirstEvenAfterTheHistoryWindow() throws Exception {
     publish("jobs.7", 40);
     String latest = publish("jobs.7", 60);

@@ -7,6 +7,7 @@ import io.herald.api.HeraldException;
 import io.herald.api.JsonProviders;
 import io.herald.bus.EventId;
 import io.herald.history.Positions;
+import io.herald.history.Replay;
 import io.herald.security.Caller;
 import io.herald.security.ChannelAccess;
 import io.herald.security.QueryToken;
@@ -87,18 +88,19 @@ public class PollResource {
               response.resume(respond(answer));
             });
     self[0] = waiter;
-    response.setTimeout(Math.max(hold, 1), TimeUnit.MILLISECONDS);
-    response.setTimeoutHandler(r -> waiter.answer());
     registry.open(waiter);
-    io.herald.history.Replay replay = registry.subscribe(waiter, subscribed, since, owed -> waiter.owed(owed, since));
+    Replay replay = registry.subscribe(waiter, subscribed, since, owed -> waiter.owed(owed, since));
     if (since != null) {
       metrics
           .counter("herald.recoveries", new Tag("transport", "poll"), new Tag("recovered", String.valueOf(replay.recovered())))
           .inc();
     }
-    if (hold == 0) {
-      executor.execute(waiter::answer);
+    // The hold starts once the waiter is subscribed; before that it has nothing to answer with.
+    if (hold > 0) {
+      response.setTimeout(hold, TimeUnit.MILLISECONDS);
+      response.setTimeoutHandler(r -> waiter.answer());
     }
+    waiter.arm(hold == 0);
   }
 
   private static Response respond(PollWaiter.Answer answer) {

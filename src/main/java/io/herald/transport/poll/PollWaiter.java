@@ -18,6 +18,10 @@ import java.util.function.Consumer;
  * at once if there is anything, else with the first live events, batched: the answer is written
  * from a pool thread, and whatever arrives until then goes along. Events arriving after the answer
  * is sealed are in the history, where the next poll (from the answer's position) finds them.
+ *
+ * <p>A waiter answers only once it is {@link #arm armed}, after its subscription is complete: an
+ * answer sealed earlier would have no position yet, and would close the waiter before the
+ * registry had finished adding it to its channels, leaving it there for good.
  */
 final class PollWaiter implements Connection {
   /** What a poll answers with. */
@@ -31,6 +35,7 @@ final class PollWaiter implements Connection {
   private final List<String> messages = new ArrayList<>();
   private EventId position;
   private Boolean recovered;
+  private boolean armed;
   private boolean scheduled;
   private boolean sealed;
 
@@ -42,14 +47,22 @@ final class PollWaiter implements Connection {
     this.onAnswer = onAnswer;
   }
 
-  /** Takes what the subscription is owed; answers at once if that is anything at all. */
+  /** Takes what the subscription is owed, ahead of any live event. */
   synchronized void owed(Replay replay, EventId since) {
     if (since != null) {
       recovered = replay.recovered();
     }
     messages.addAll(replay.frames(since));
     position = replay.positionAfter();
-    if (!messages.isEmpty()) {
+  }
+
+  /**
+   * Lets the waiter answer, now that it is subscribed: at once if it holds anything or
+   * {@code answerNow}, else on its first live event or when {@link #answer} is called on timeout.
+   */
+  synchronized void arm(boolean answerNow) {
+    armed = true;
+    if (answerNow || !messages.isEmpty()) {
       schedule();
     }
   }
@@ -64,7 +77,7 @@ final class PollWaiter implements Connection {
   }
 
   private void schedule() {
-    if (!scheduled) {
+    if (armed && !scheduled) {
       scheduled = true;
       executor.execute(this::answer);
     }
@@ -74,7 +87,7 @@ final class PollWaiter implements Connection {
   void answer() {
     Answer answer;
     synchronized (this) {
-      if (sealed) {
+      if (sealed || !armed) {
         return;
       }
       sealed = true;
