@@ -69,14 +69,24 @@ public class ConnectionRegistry {
     }
   }
 
-  /** Joins the live fan-out of a channel, without any replay. */
+  /**
+   * Joins the live fan-out of a channel, without any replay; a connection already closed is not
+   * added. The add runs under the connection's own entry, which {@link #close} removes first: so
+   * either the add comes first and close takes it out again, or it sees the connection gone. (A
+   * socket can close while its subscription is still being set up.)
+   */
   public void subscribe(Connection connection, String channel) {
-    byChannel.compute(
-        key(connection.tenant(), channel),
-        (key, set) -> {
-          Set<Connection> members = set == null ? ConcurrentHashMap.newKeySet() : set;
-          members.add(connection);
-          return members;
+    connections.computeIfPresent(
+        connection.id(),
+        (id, open) -> {
+          byChannel.compute(
+              key(connection.tenant(), channel),
+              (key, set) -> {
+                Set<Connection> members = set == null ? ConcurrentHashMap.newKeySet() : set;
+                members.add(connection);
+                return members;
+              });
+          return open;
         });
   }
 
