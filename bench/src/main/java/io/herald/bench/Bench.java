@@ -27,6 +27,7 @@ import java.util.Map;
  * run --gateway herald|socketio|pushpin --scenario idle|fanout|channels|cross|all
  *     --size smoke|quick|full --run N --pids 123,456 --out bench/results
  *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
+ *     [--rounds N] (many-channels rounds, one a second: long enough to profile)
  * report --out bench/results [--date 2026-11-23]
  * </pre>
  */
@@ -96,7 +97,7 @@ public final class Bench {
           }
           result = Json.createObjectBuilder().add("fanouts", parts).build();
         }
-        case "channels" -> result = s.channels(size.channels(), size.rounds());
+        case "channels" -> result = s.channels(size.channels(), Integer.parseInt(o.getOrDefault("rounds", String.valueOf(size.rounds()))));
         case "cross" -> {
           if (!name.equals("herald")) {
             continue; // two instances over one broker: Herald's own setup
