@@ -11,12 +11,16 @@ import java.time.Instant;
  * One event as it travels the bus and reaches clients. Its JSON form is built once, here, and
  * shared by every connection on every transport (never serialized per connection): it is the SSE
  * {@code data:} and, as it starts with {@code "type":"event"}, the WebSocket frame as well.
+ *
+ * <p>The data is kept as JSON text, not as the tree it arrived as: the history keeps envelopes
+ * for minutes, and a parsed object tree (maps, entries, value objects) costs several times its
+ * text in heap and in the collector's marking work (docs/performance.md).
  */
 public final class Envelope {
   private final EventId id;
   private final String channel;
   private final String event;
-  private final JsonValue data;
+  private final String dataJson;
   private final String publisher;
   private final String tenant;
   private final Instant timestamp;
@@ -56,14 +60,15 @@ public final class Envelope {
     this.id = id;
     this.channel = channel;
     this.event = event;
-    this.data = data == null ? JsonValue.NULL : data;
+    JsonValue value = data == null ? JsonValue.NULL : data;
+    this.dataJson = value.toString();
     this.publisher = publisher;
     this.tenant = tenant;
     this.timestamp = timestamp;
-    this.json = toJson().toString();
+    this.json = toJson(value).toString();
   }
 
-  private JsonObject toJson() {
+  private JsonObject toJson(JsonValue data) {
     JsonObjectBuilder b =
         JSON.createObjectBuilder()
             .add("type", "event")
@@ -96,8 +101,9 @@ public final class Envelope {
     return event;
   }
 
-  public JsonValue data() {
-    return data;
+  /** The event's data as JSON text. */
+  public String dataJson() {
+    return dataJson;
   }
 
   public String publisher() {

@@ -79,7 +79,7 @@ final class JmsCodec {
   }
 
   TextMessage encode(Session session, Envelope e) throws JMSException {
-    TextMessage m = session.createTextMessage(e.data().toString());
+    TextMessage m = session.createTextMessage(e.dataJson());
     m.setStringProperty(CHANNEL, e.channel());
     m.setStringProperty(EVENT, e.event());
     if (e.tenant() != null) {
