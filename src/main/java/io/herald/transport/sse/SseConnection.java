@@ -2,6 +2,7 @@ package io.herald.transport.sse;
 
 import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
+import io.herald.security.TokenLifetime;
 import io.herald.transport.Connection;
 import io.herald.transport.Outbox;
 import io.herald.transport.Transport;
@@ -66,7 +67,7 @@ final class SseConnection implements Connection {
   private volatile OutboundSseEvent opening;
   private volatile boolean opened;
   private volatile Reason endReason;
-  private volatile java.util.concurrent.Future<?> expiry;
+  private volatile TokenLifetime.Expiry expiry;
 
   SseConnection(
       String id,
@@ -91,7 +92,7 @@ final class SseConnection implements Connection {
     this.onClose = onClose;
   }
 
-  void expiresWith(java.util.concurrent.Future<?> expiry) {
+  void expiresWith(TokenLifetime.Expiry expiry) {
     this.expiry = expiry;
   }
 
@@ -252,9 +253,9 @@ final class SseConnection implements Connection {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
       first.clear();
-      java.util.concurrent.Future<?> pending = expiry;
+      TokenLifetime.Expiry pending = expiry;
       if (pending != null) {
-        pending.cancel(false);
+        pending.cancel();
       }
       onClose.accept(this, reason);
       if (opened) {

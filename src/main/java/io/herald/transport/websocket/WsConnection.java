@@ -3,6 +3,7 @@ package io.herald.transport.websocket;
 import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
 import io.herald.security.Caller;
+import io.herald.security.TokenLifetime;
 import io.herald.transport.Connection;
 import io.herald.transport.Outbox;
 import io.herald.transport.Transport;
@@ -29,7 +30,7 @@ final class WsConnection implements Connection {
 
   private final String id;
   private volatile Caller caller;
-  private volatile java.util.concurrent.Future<?> expiry;
+  private volatile TokenLifetime.Expiry expiry;
   private final Session session;
   private final ScheduledExecutorService executor;
   /** Where frames are handed to the container: never the caller of {@link #send}. */
@@ -96,12 +97,12 @@ final class WsConnection implements Connection {
   }
 
   /** Takes a fresh token's caller (same user and tenant) and its expiry; the old one is called off. */
-  void renew(Caller renewed, java.util.concurrent.Future<?> newExpiry) {
-    java.util.concurrent.Future<?> old = expiry;
+  void renew(Caller renewed, TokenLifetime.Expiry newExpiry) {
+    TokenLifetime.Expiry old = expiry;
     caller = renewed;
     expiry = newExpiry;
     if (old != null) {
-      old.cancel(false);
+      old.cancel();
     }
   }
 
@@ -306,9 +307,9 @@ final class WsConnection implements Connection {
   }
 
   private void cancelExpiry() {
-    java.util.concurrent.Future<?> pending = expiry;
+    TokenLifetime.Expiry pending = expiry;
     if (pending != null) {
-      pending.cancel(false);
+      pending.cancel();
     }
   }
 
