@@ -94,6 +94,9 @@ final class SseConnection implements Connection {
 
   void expiresWith(TokenLifetime.Expiry expiry) {
     this.expiry = expiry;
+    if (closed.get()) {
+      expiry.cancel(); // closed before it had one: close() found none to call off
+    }
   }
 
   /** Sends {@code last} after everything already queued, then ends the stream. */

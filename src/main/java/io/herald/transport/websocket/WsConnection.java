@@ -104,6 +104,9 @@ final class WsConnection implements Connection {
     if (old != null) {
       old.cancel();
     }
+    if (closed.get()) {
+      newExpiry.cancel(); // closed meanwhile: close() may have called off only the old one
+    }
   }
 
   Caller caller() {
