@@ -2,6 +2,7 @@ package io.herald.transport.sse;
 
 import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
+import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
 import io.herald.transport.Connection;
 import io.herald.transport.Outbox;
@@ -67,7 +68,7 @@ final class SseConnection implements Connection {
   private volatile OutboundSseEvent opening;
   private volatile boolean opened;
   private volatile Reason endReason;
-  private volatile TokenLifetime.Expiry expiry;
+  private final ExpirySlot expiry = new ExpirySlot();
 
   SseConnection(
       String id,
@@ -93,10 +94,7 @@ final class SseConnection implements Connection {
   }
 
   void expiresWith(TokenLifetime.Expiry expiry) {
-    this.expiry = expiry;
-    if (closed.get()) {
-      expiry.cancel(); // closed before it had one: close() found none to call off
-    }
+    this.expiry.set(expiry);
   }
 
   /** Sends {@code last} after everything already queued, then ends the stream. */
@@ -256,10 +254,7 @@ final class SseConnection implements Connection {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
       first.clear();
-      TokenLifetime.Expiry pending = expiry;
-      if (pending != null) {
-        pending.cancel();
-      }
+      expiry.close();
       onClose.accept(this, reason);
       if (opened) {
         scheduleDrain(); // the drain releases it, after any write in flight

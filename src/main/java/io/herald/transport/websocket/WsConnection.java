@@ -3,6 +3,7 @@ package io.herald.transport.websocket;
 import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
 import io.herald.security.Caller;
+import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
 import io.herald.transport.Connection;
 import io.herald.transport.Outbox;
@@ -30,7 +31,7 @@ final class WsConnection implements Connection {
 
   private final String id;
   private volatile Caller caller;
-  private volatile TokenLifetime.Expiry expiry;
+  private final ExpirySlot expiry = new ExpirySlot();
   private final Session session;
   private final ScheduledExecutorService executor;
   /** Where frames are handed to the container: never the caller of {@link #send}. */
@@ -98,15 +99,8 @@ final class WsConnection implements Connection {
 
   /** Takes a fresh token's caller (same user and tenant) and its expiry; the old one is called off. */
   void renew(Caller renewed, TokenLifetime.Expiry newExpiry) {
-    TokenLifetime.Expiry old = expiry;
     caller = renewed;
-    expiry = newExpiry;
-    if (old != null) {
-      old.cancel();
-    }
-    if (closed.get()) {
-      newExpiry.cancel(); // closed meanwhile: close() may have called off only the old one
-    }
+    expiry.set(newExpiry);
   }
 
   Caller caller() {
@@ -283,7 +277,7 @@ final class WsConnection implements Connection {
     }
     queue.clear();
     first.clear();
-    cancelExpiry();
+    expiry.close();
     closeReason = CloseCodes.reason(code, phrase);
     onClose.closed(this, code, label);
     if (!sending.get()) {
@@ -309,19 +303,12 @@ final class WsConnection implements Connection {
         });
   }
 
-  private void cancelExpiry() {
-    TokenLifetime.Expiry pending = expiry;
-    if (pending != null) {
-      pending.cancel();
-    }
-  }
-
   /** The client or the network closed it: forget it without writing anything. */
   void closedByPeer(String label) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
       first.clear();
-      cancelExpiry();
+      expiry.close();
       onClose.closed(this, CloseCodes.NORMAL, label);
     }
   }
