@@ -5,23 +5,35 @@ import static io.herald.api.JsonProviders.JSON;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The one JSON shape of every HTTP error: {@code {"code": "...", "message": "..."}}. */
+/**
+ * The one JSON shape of every HTTP error: {@code {"code": "...", "message": "..."}}, plus
+ * {@code "correlationId"} when the cause was logged for operators ({@link Incident}).
+ */
 public final class ErrorBody {
   private ErrorBody() {}
 
   public static String json(ErrorCode code, String message) {
-    return JSON.createObjectBuilder()
-        .add("code", code.name())
-        .add("message", message == null ? code.defaultMessage() : message)
-        .build()
-        .toString();
+    return json(code, message, null);
+  }
+
+  public static String json(ErrorCode code, String message, String correlationId) {
+    var body =
+        JSON.createObjectBuilder().add("code", code.name()).add("message", message == null ? code.defaultMessage() : message);
+    if (correlationId != null) {
+      body.add("correlationId", correlationId);
+    }
+    return body.build().toString();
   }
 
   public static Response response(ErrorCode code, String message) {
+    return response(code, message, null);
+  }
+
+  public static Response response(ErrorCode code, String message, String correlationId) {
     Response.ResponseBuilder builder =
         Response.status(code.status())
             .type(MediaType.APPLICATION_JSON_TYPE)
-            .entity(json(code, message));
+            .entity(json(code, message, correlationId));
     if (code.status() == 401) {
       // RFC 6750: tell the client which scheme to use.
       builder.header("WWW-Authenticate", "Bearer realm=\"herald\"");

@@ -48,8 +48,8 @@ public final class ErrorMappers {
       } else if (e instanceof ClientErrorException) {
         code = ErrorCode.INVALID_REQUEST;
       } else {
-        LOG.log(Level.WARNING, "Request failed", e);
-        code = ErrorCode.INTERNAL_ERROR;
+        String id = Incident.log(LOG, Level.WARNING, "Request failed", e);
+        return ErrorBody.response(ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.defaultMessage(), id);
       }
       Response original = e.getResponse();
       Response answer = ErrorBody.response(code, code.defaultMessage());
@@ -71,8 +71,8 @@ public final class ErrorMappers {
       if (e instanceof HeraldException he) {
         return new Known().toResponse(he);
       }
-      LOG.log(Level.SEVERE, "Unexpected failure", e);
-      return ErrorBody.response(ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.defaultMessage());
+      String id = Incident.log(LOG, Level.SEVERE, "Unexpected failure", e);
+      return ErrorBody.response(ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.defaultMessage(), id);
     }
   }
 }

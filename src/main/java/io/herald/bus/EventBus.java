@@ -1,68 +1,70 @@
 package io.herald.bus;
 
-import io.herald.distribution.Broker;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.NotificationOptions;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
 
 /**
  * The internal bus. {@link #publish} hands an event to distribution; whatever distribution
- * receives (this instance's events and everyone else's) comes back through {@link #deliver} and is
- * fired as an asynchronous CDI event for the transports to observe.
+ * receives (this instance's events and everyone else's) comes back through the broker's
+ * {@link Broker.Receiver} and is fired as an asynchronous CDI event for the transports to observe.
  *
  * <p>Delivery runs on one ordered thread: plain {@code fireAsync} uses a pool and would reorder
- * events, and per-channel order is a promise of the protocol.
+ * events, and per-channel order is a promise of the protocol. Its backlog is bounded
+ * ({@code herald.bus.queue-size}): when it is full the broker's consumer waits (the backlog stays
+ * in the broker) and publishers are answered 503 with {@code Retry-After}.
  */
 @ApplicationScoped
 public class EventBus {
   private static final Logger LOG = Logger.getLogger(EventBus.class.getName());
+  /** How long the broker's consumer waits for room before handing a message back to the broker. */
+  private static final long PATIENCE_MILLIS = 30_000;
 
   @Inject Event<Envelope> events;
   @Inject Event<Signal> signals;
   @Inject Broker broker;
   @Inject InstanceIdentity instance;
   @Inject BusSettings settings;
+  @Inject MetricRegistry metrics;
 
   @Resource ManagedThreadFactory threadFactory;
 
-  private ExecutorService ordered;
+  private OrderedDispatch dispatch;
   private NotificationOptions inOrder;
   private EventIdGenerator ids;
+  private EventIdGenerator ingressIds;
   private IdempotencyKeys keys;
+  private volatile boolean stopping;
 
   @PostConstruct
   void start() {
-    ordered = Executors.newSingleThreadExecutor(threadFactory);
-    inOrder = NotificationOptions.ofExecutor(ordered);
+    dispatch = new OrderedDispatch(settings.queueSize(), threadFactory);
+    inOrder = NotificationOptions.ofExecutor(dispatch);
     ids = new EventIdGenerator(instance.id(), Clock.systemUTC());
+    // Events from other systems get ids of their own origin: they reach the topic from another
+    // session than this instance's publishes, so the two do not share one order.
+    ingressIds = new EventIdGenerator(instance.id() + ".in", Clock.systemUTC());
     keys = new IdempotencyKeys(settings.idempotencyWindowMillis(), settings.idempotencyMaxKeys(), Clock.systemUTC());
-    broker.start(
-        new Broker.Receiver() {
-          @Override
-          public void event(Envelope envelope) {
-            deliver(envelope);
-          }
-
-          @Override
-          public void signal(Signal signal) {
-            deliver(signal);
-          }
-        });
+    metrics.gauge("herald.bus.queue.depth", dispatch, OrderedDispatch::depth);
+    metrics.gauge("herald.bus.queue.capacity", dispatch, OrderedDispatch::capacity);
+    metrics.gauge("herald.bus.backpressure.waits", dispatch, OrderedDispatch::waits);
+    broker.start(new Receiver());
   }
 
   /** Starts distribution with the application rather than on the first request. */
@@ -71,25 +73,58 @@ public class EventBus {
     instance.id();
   }
 
+  /**
+   * Stops in the order that loses nothing: no more from the broker (what it still holds waits
+   * there for this instance, or for the next), then everything already taken is delivered, then
+   * the broker is left (by the container, disposing of it after this).
+   */
   @PreDestroy
   void stop() {
-    ordered.shutdown();
+    stopping = true;
+    broker.stopReceiving();
+    try {
+      if (!dispatch.drainAndStop(10_000)) {
+        LOG.warning("The bus did not drain within 10 s; " + dispatch.depth() + " items were not delivered");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether distribution can publish and receive right now (readiness). */
+  public boolean connected() {
+    return broker.connected();
   }
 
   /**
    * Sends an event to every subscriber on every instance. Completes with the envelope (its id
-   * assigned) once distribution has accepted it; or at once, sending nothing, when the draft's
-   * idempotency key was used within the window.
+   * assigned) once distribution has accepted it, or fails with a {@link PublishFailure}. A
+   * draft whose idempotency key was used within the window completes at once, sending nothing;
+   * one whose key is on its way from this instance waits for that send, and is sent itself if
+   * that send failed.
    */
   public CompletionStage<Published> publish(Draft draft) {
+    if (stopping) {
+      return refused(PublishFailure.Kind.STOPPING);
+    }
+    if (dispatch.full()) {
+      // the broker's consumer is already waiting for the bus: more would only pile up there
+      return refused(PublishFailure.Kind.OVERLOADED);
+    }
+    String key = draft.idempotencyKey();
     Envelope envelope;
-    CompletionStage<Void> accepted;
+    CompletableFuture<Void> accepted;
     // One lock around id and hand-over: ids from this instance reach the broker in id order.
     synchronized (ids) {
-      String key = draft.idempotencyKey();
-      EventId first = key == null ? null : keys.find(draft.tenant(), key);
+      IdempotencyKeys.Use first = key == null ? null : keys.find(draft.tenant(), key);
+      if (first != null && !first.inFlight()) {
+        return CompletableFuture.completedFuture(new Published(envelope(first.id(), draft), true));
+      }
       if (first != null) {
-        return CompletableFuture.completedFuture(new Published(envelope(first, draft), true));
+        return first
+            .accepted()
+            .handle((ok, failure) -> failure == null ? repeated(first.id(), draft) : publish(draft))
+            .thenCompose(published -> published);
       }
       EventId id = ids.next();
       envelope =
@@ -103,12 +138,33 @@ public class EventBus {
               Instant.ofEpochMilli(id.millis()),
               draft.excludedConnection(),
               key);
+      accepted = broker.publish(envelope).orTimeout(settings.publishTimeoutMillis(), TimeUnit.MILLISECONDS);
       if (key != null) {
-        keys.reserve(draft.tenant(), key, id);
+        keys.reserve(draft.tenant(), key, id, accepted);
+        accepted.whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                keys.release(draft.tenant(), key, id); // not used: the retry is a first again
+              }
+            });
       }
-      accepted = broker.publish(envelope);
     }
-    return accepted.thenApply(ignored -> new Published(envelope, false));
+    return accepted.handle(
+        (ok, failure) -> {
+          if (failure != null) {
+            throw PublishFailure.of(failure);
+          }
+          return new Published(envelope, false);
+        });
+  }
+
+  private CompletionStage<Published> refused(PublishFailure.Kind kind) {
+    metrics.counter("herald.bus.refused", new Tag("kind", "publish")).inc();
+    return CompletableFuture.failedFuture(new PublishFailure(kind));
+  }
+
+  private static CompletionStage<Published> repeated(EventId first, Draft draft) {
+    return CompletableFuture.completedFuture(new Published(envelope(first, draft), true));
   }
 
   private static Envelope envelope(EventId id, Draft draft) {
@@ -121,25 +177,90 @@ public class EventBus {
     broker.signal(signal);
   }
 
-  /**
-   * Fires a received event to this instance's transports, in the order received; a repeat of an
-   * idempotency key is dropped here, alike on every instance, as all see the topic in one order.
-   */
-  void deliver(Envelope envelope) {
-    ids.observe(envelope.id());
-    if (!keys.admit(envelope)) {
-      return;
+  /** What distribution hands the bus, in broker order. */
+  private final class Receiver implements Broker.Receiver {
+    @Override
+    public void event(Envelope envelope) {
+      if (!admit(envelope)) {
+        return;
+      }
+      try {
+        if (!dispatch.take(PATIENCE_MILLIS)) {
+          throw new IllegalStateException("The bus did not take the event (stopped or stuck); it stays with the broker");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for the bus", e);
+      }
+      fire(envelope);
     }
-    events.fireAsync(envelope, inOrder).exceptionally(failure -> logFailure(envelope, failure));
+
+    @Override
+    public boolean offer(Envelope envelope) {
+      if (!dispatch.tryTake()) {
+        return false;
+      }
+      if (admit(envelope)) {
+        fire(envelope);
+      } else {
+        dispatch.done();
+      }
+      return true;
+    }
+
+    @Override
+    public void signal(Signal signal) {
+      // Signals share the ordered thread, so a typing stop never overtakes its start; ephemeral,
+      // they are dropped rather than waited for when the bus is full.
+      if (!dispatch.tryTake()) {
+        metrics.counter("herald.bus.refused", new Tag("kind", "signal")).inc();
+        return;
+      }
+      try {
+        signals.fireAsync(signal, inOrder).whenComplete((ok, failure) -> finished(signal, failure));
+      } catch (RuntimeException e) {
+        dispatch.done();
+        throw e;
+      }
+    }
+
+    @Override
+    public EventId ingressId() {
+      return ingressIds.next();
+    }
   }
 
-  /** Signals share the ordered executor, so a typing stop never overtakes its start. */
-  void deliver(Signal signal) {
-    signals.fireAsync(signal, inOrder).exceptionally(failure -> logFailure(signal, failure));
+  /**
+   * Moves the clocks past a received id, and drops a repeat of an idempotency key, alike on every
+   * instance, as all see the topic in one order. A dropped repeat is counted and logged.
+   */
+  private boolean admit(Envelope envelope) {
+    ids.observe(envelope.id());
+    ingressIds.observe(envelope.id());
+    if (keys.admit(envelope)) {
+      return true;
+    }
+    metrics.counter("herald.events.duplicates", new Tag("reason", "idempotency_key")).inc();
+    LOG.info(
+        "Dropped " + envelope.id() + " on " + envelope.channel() + ": idempotency key already used in tenant "
+            + envelope.tenant());
+    return false;
   }
 
-  private static <T> T logFailure(Object what, Throwable failure) {
-    LOG.log(Level.WARNING, "Delivery of " + what + " failed", failure);
-    return null;
+  /** Hands an event that holds a place to the transports; the place is given back when they are done. */
+  private void fire(Envelope envelope) {
+    try {
+      events.fireAsync(envelope, inOrder).whenComplete((ok, failure) -> finished(envelope, failure));
+    } catch (RuntimeException e) {
+      dispatch.done();
+      throw e;
+    }
+  }
+
+  private void finished(Object what, Throwable failure) {
+    dispatch.done();
+    if (failure != null) {
+      LOG.log(Level.WARNING, "Delivery of " + what + " failed", failure);
+    }
   }
 }

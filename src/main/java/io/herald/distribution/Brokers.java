@@ -1,15 +1,16 @@
 package io.herald.distribution;
 
+import io.herald.bus.Broker;
 import io.herald.bus.InstanceIdentity;
 import io.herald.channel.Channels;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
@@ -17,6 +18,9 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
  * Chooses the {@link Broker}: JMS (embedded Artemis, or the external broker at
  * {@code herald.broker.url}) unless {@code herald.broker.type=local} asks for a single instance
  * with no broker at all.
+ *
+ * <p>The broker is the bus's own ({@link Dependent}): only the bus uses it, and it is closed right
+ * after the bus has stopped, in the order the bus needs (stop receiving, drain, leave).
  */
 @ApplicationScoped
 public class Brokers {
@@ -38,12 +42,11 @@ public class Brokers {
   @Resource ManagedThreadFactory threadFactory;
 
   @Produces
-  @ApplicationScoped
+  @Dependent
   Broker broker() {
     if ("local".equalsIgnoreCase(type)) {
       return new LocalBroker();
     }
-    // One sender thread: JMS sessions are single-threaded, and it keeps publish order.
     return new JmsBroker(
         settings,
         instance,
@@ -51,12 +54,10 @@ public class Brokers {
         defaultTenant.filter(t -> !t.isBlank()).orElse(null),
         metrics,
         scheduler,
-        Executors.newSingleThreadExecutor(threadFactory));
+        threadFactory);
   }
 
   void close(@Disposes Broker broker) {
-    if (broker instanceof JmsBroker jms) {
-      jms.stop();
-    }
+    broker.close();
   }
 }

@@ -48,6 +48,15 @@ public class JmsSettings {
   @ConfigProperty(name = "herald.broker.embedded.host", defaultValue = "127.0.0.1")
   String embeddedHost;
 
+  @Inject
+  @ConfigProperty(name = "herald.broker.send-queue-size", defaultValue = "10000")
+  int sendQueueSize;
+
+  /** Events and signals waiting for the one sender thread, at most; more are refused (503). */
+  public int sendQueueSize() {
+    return sendQueueSize;
+  }
+
   /** Set: connect to this external broker or cluster. Unset: run the embedded broker. */
   public Optional<String> url() {
     return url.filter(u -> !u.isBlank());

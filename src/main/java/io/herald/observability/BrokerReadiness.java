@@ -1,6 +1,6 @@
 package io.herald.observability;
 
-import io.herald.distribution.Broker;
+import io.herald.bus.EventBus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -15,10 +15,10 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 public class BrokerReadiness implements HealthCheck {
-  @Inject Broker broker;
+  @Inject EventBus bus;
 
   @Override
   public HealthCheckResponse call() {
-    return HealthCheckResponse.named("broker").status(broker.connected()).build();
+    return HealthCheckResponse.named("broker").status(bus.connected()).build();
   }
 }

@@ -7,9 +7,12 @@ import io.herald.api.HeraldException;
 import io.herald.bus.Draft;
 import io.herald.bus.EventBus;
 import io.herald.bus.EventNames;
+import io.herald.bus.PublishFailure;
 import io.herald.bus.Published;
+import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import io.herald.security.Caller;
+import io.herald.security.ChannelAccess;
 import io.herald.security.Secured;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,6 +54,7 @@ public class BatchPublishResource {
   @Inject Channels channels;
   @Inject PublishSettings settings;
   @Inject PublishRates rates;
+  @Inject ChannelAccess access;
   @Inject io.herald.bus.BusSettings busSettings;
 
   @POST
@@ -70,7 +74,7 @@ public class BatchPublishResource {
     List<Draft> drafts = drafts(caller, EventRequest.readLimited(body, limit));
     rates.admit(caller, drafts.size()); // every event counts, as if published one by one
 
-    PublishResource.answerInTime(response, settings.timeoutMillis());
+    PublishResource.answerInTime(response, busSettings.publishTimeoutMillis());
     List<CompletableFuture<Published>> handed = new ArrayList<>(drafts.size());
     for (Draft draft : drafts) {
       handed.add(bus.publish(draft).toCompletableFuture());
@@ -80,10 +84,12 @@ public class BatchPublishResource {
             (done, failure) -> {
               if (failure != null) {
                 long failed = handed.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+                PublishFailure first = PublishFailure.of(failure);
                 response.resume(
                     PublishResource.unavailable(
-                        failed + " of " + handed.size() + " events could not be handed to distribution; "
-                            + "retry the batch with the same idempotency keys to publish each once."));
+                        failed + " of " + handed.size() + " events could not be handed to distribution ("
+                            + first.getMessage() + ") Retry the batch with the same idempotency keys to publish each once.",
+                        first.correlationId()));
                 return;
               }
               JsonArrayBuilder results = JSON.createArrayBuilder();
@@ -139,8 +145,10 @@ public class BatchPublishResource {
     } else if (key != null) {
       throw new HeraldException(ErrorCode.INVALID_IDEMPOTENCY_KEY, "\"idempotencyKey\" must be a string.");
     }
+    ChannelName target = channels.parse(name.getString());
+    access.checkServerPublish(caller, target);
     return new Draft(
-        channels.parse(name.getString()).value(),
+        target.value(),
         EventNames.validate(event.get("event")),
         event.getOrDefault("data", JsonValue.NULL),
         caller.subject(),

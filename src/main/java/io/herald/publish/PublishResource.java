@@ -7,9 +7,11 @@ import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.Draft;
 import io.herald.bus.EventBus;
+import io.herald.bus.PublishFailure;
 import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import io.herald.security.Caller;
+import io.herald.security.ChannelAccess;
 import io.herald.security.Secured;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -42,6 +44,7 @@ public class PublishResource {
   @Inject Channels channels;
   @Inject PublishSettings settings;
   @Inject PublishRates rates;
+  @Inject ChannelAccess access;
   @Inject io.herald.bus.BusSettings busSettings;
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -62,6 +65,7 @@ public class PublishResource {
     requirePublisher(caller);
     rates.admit(caller, 1);
     ChannelName channel = channels.parse(channelName);
+    access.checkServerPublish(caller, channel);
     int limit = settings.maxBodyBytes();
     if (contentLength != null && contentLength > limit) {
       throw EventRequest.tooLarge(limit); // refuse before reading a byte of it
@@ -69,13 +73,13 @@ public class PublishResource {
     EventRequest request = EventRequest.parse(EventRequest.readLimited(body, limit));
     String key = idempotencyKey(idempotencyKey, busSettings);
 
-    answerInTime(response, settings.timeoutMillis());
+    answerInTime(response, busSettings.publishTimeoutMillis());
     bus.publish(
             new Draft(channel.value(), request.event(), request.data(), caller.subject(), caller.tenant(), null, key))
         .whenComplete(
             (published, failure) -> {
               if (failure != null) {
-                response.resume(unavailable(failure.getMessage()));
+                response.resume(unavailable(PublishFailure.of(failure)));
               } else {
                 // A repeat is accepted like the first, naming the first's id: the caller's retry
                 // gets the answer it missed, and subscribers get the event once.
@@ -96,14 +100,23 @@ public class PublishResource {
     }
   }
 
-  /** Answers from the broker's acknowledgement, never holding an HTTP thread while waiting. */
+  /**
+   * Answers from the broker's acknowledgement, never holding an HTTP thread while waiting. The bus
+   * gives up on a publish after {@code herald.publish.timeout-ms}; this is only the backstop.
+   */
   static void answerInTime(AsyncResponse response, long timeoutMillis) {
-    response.setTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
-    response.setTimeoutHandler(r -> r.resume(unavailable("The event could not be handed to distribution in time.")));
+    response.setTimeout(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
+    response.setTimeoutHandler(r -> r.resume(unavailable(new PublishFailure(PublishFailure.Kind.TIMEOUT))));
   }
 
-  static Response unavailable(String message) {
-    return Response.fromResponse(ErrorBody.response(ErrorCode.UNAVAILABLE, message)).header("Retry-After", "1").build();
+  static Response unavailable(PublishFailure failure) {
+    return unavailable(failure.getMessage(), failure.correlationId());
+  }
+
+  static Response unavailable(String message, String correlationId) {
+    return Response.fromResponse(ErrorBody.response(ErrorCode.UNAVAILABLE, message, correlationId))
+        .header("Retry-After", "1")
+        .build();
   }
 
   /** What the caller is told of an event handed to distribution. */

@@ -12,10 +12,6 @@ public class PublishSettings {
   int maxBodyBytes;
 
   @Inject
-  @ConfigProperty(name = "herald.publish.timeout-ms", defaultValue = "5000")
-  long timeoutMillis;
-
-  @Inject
   @ConfigProperty(name = "herald.publish.max-batch-events", defaultValue = "1000")
   int maxBatchEvents;
 
@@ -33,9 +29,5 @@ public class PublishSettings {
 
   public int maxBodyBytes() {
     return maxBodyBytes;
-  }
-
-  public long timeoutMillis() {
-    return timeoutMillis;
   }
 }

@@ -93,6 +93,18 @@ public class ChannelAccess {
     throw refusal;
   }
 
+  /**
+   * Publishing through the publish API, by a token of the {@code publisher} group: any channel of
+   * its tenant, unless the token carries {@code herald_publish} patterns, which then narrow it to
+   * the channels they match (docs/security.md, "Publishing").
+   */
+  public void checkServerPublish(Caller caller, ChannelName channel) {
+    if (!caller.publishGrants().isEmpty() && !Grants.allows(caller.publishGrants(), channel.value())) {
+      throw new HeraldException(
+          ErrorCode.PERMISSION_DENIED, "This token's publish grants (herald_publish) do not cover " + channel + ".");
+    }
+  }
+
   /** Publishing from a client connection: where the namespace allows it, or with a grant. */
   public void checkClientPublish(Caller caller, ChannelName channel, String subscriptionToken) {
     if (Grants.allows(caller.publishGrants(), channel.value())) {

@@ -249,27 +249,57 @@ class ClusterIT {
 
   @Test
   @Order(5)
-  void aBrokerRestartIsSurvivedWithoutLosingAcceptedEvents() throws Exception {
+  void aBrokerRestartIsSurvivedAndAPublishRefusedMeanwhileIsDeliveredOnceWhenRetried() throws Exception {
     String token = Tokens.subscriber("dave");
-    try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.r&access_token=" + token)) {
+    try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.r&access_token=" + token);
+        SseClient onA = SseClient.open(a.server(), "api/realtime/stream?channel=jobs.r&access_token=" + token)) {
       onB.next();
+      onA.next();
       String before = a.server().publish(publisher, "jobs.r", "before", "1").json().getString("id");
       assertEquals(before, onB.next().id());
+      assertEquals(before, onA.next().id());
 
       broker.stop();
       awaitStatus(a.server(), 503);
       awaitStatus(b.server(), 503);
-      Server.Reply refused = a.server().publish(publisher, "jobs.r", "during", "2");
+      Server.Reply refused = a.server().publishOnce(publisher, "jobs.r", "during", "2", "during-1");
       assertEquals(503, refused.status(), "during the outage publishes are refused, not lost silently");
       assertEquals("UNAVAILABLE", refused.code());
       assertNotNull(refused.header("Retry-After"));
+      String batch =
+          "{\"events\":[{\"channel\":\"jobs.r\",\"event\":\"batched\",\"data\":3,\"idempotencyKey\":\"during-2\"},"
+              + "{\"channel\":\"jobs.r\",\"event\":\"batched\",\"data\":4,\"idempotencyKey\":\"during-3\"}]}";
+      Server.Reply refusedBatch = a.server().publishBatch(publisher, batch);
+      assertEquals(503, refusedBatch.status(), refusedBatch.body());
+      assertNotNull(refusedBatch.header("Retry-After"));
 
       broker.start();
       awaitReady(a.server());
       awaitReady(b.server());
-      String after = a.server().publish(publisher, "jobs.r", "after", "3").json().getString("id");
-      SseClient.Event got = onB.next();
-      assertEquals(after, got.id(), "the stream lived through the outage and resumes with new events");
+      // The documented retry: the same requests, the same keys. Refused means not published, so
+      // the retry publishes, once.
+      Server.Reply retried = a.server().publishOnce(publisher, "jobs.r", "during", "2", "during-1");
+      assertEquals(202, retried.status(), retried.body());
+      assertNull(retried.header("Idempotent-Replayed"), "a refused publish did not use its key");
+      Server.Reply retriedBatch = a.server().publishBatch(publisher, batch);
+      assertEquals(202, retriedBatch.status(), retriedBatch.body());
+      List<String> ids = new ArrayList<>();
+      ids.add(retried.json().getString("id"));
+      for (var one : retriedBatch.json().getJsonArray("events")) {
+        assertEquals(false, one.asJsonObject().getBoolean("repeated"), one.toString());
+        ids.add(one.asJsonObject().getString("id"));
+      }
+      Server.Reply again = a.server().publishOnce(publisher, "jobs.r", "during", "2", "during-1");
+      assertEquals("true", again.header("Idempotent-Replayed"), "once delivered, the key is used");
+      assertEquals(ids.get(0), again.json().getString("id"));
+      String after = a.server().publish(publisher, "jobs.r", "after", "5").json().getString("id");
+      ids.add(after);
+      for (SseClient client : new SseClient[] {onA, onB}) {
+        for (String id : ids) {
+          assertEquals(id, client.next().id(), "the streams lived through the outage; each retried event once, in order");
+        }
+        assertNull(client.next(Timeouts.QUIET), "nothing twice");
+      }
       JsonObject status = b.server().connections();
       assertTrue(status.getInt("sse") >= 1);
     }

@@ -112,6 +112,23 @@ class PublishApiIT {
   }
 
   @Test
+  void aPublisherMayWriteToAnyChannelOfItsTenantUnlessItsTokenNarrowsIt() {
+    String anywhere = Tokens.publisher("backend");
+    assertEquals(202, server.publish(anywhere, "docs.9", "x", "1").status(), "no herald_publish: any channel");
+    assertEquals(202, server.publish(anywhere, "user.carol", "x", "1").status());
+
+    String jobsOnly = Tokens.forUser("jobs-service").groups("publisher").publishGrant("jobs.*").sign();
+    assertEquals(202, server.publish(jobsOnly, "jobs.9", "x", "1").status(), "inside its grant");
+    assertError(server.publish(jobsOnly, "docs.9", "x", "1"), 403, "PERMISSION_DENIED");
+    Server.Reply batch =
+        server.publishBatch(
+            jobsOnly,
+            "{\"events\":[{\"channel\":\"jobs.9\",\"event\":\"x\"},{\"channel\":\"docs.9\",\"event\":\"x\"}]}");
+    assertError(batch, 403, "PERMISSION_DENIED");
+    assertTrue(batch.json().getString("message").startsWith("events[1]"), batch.body());
+  }
+
+  @Test
   void anotherUsersChannelIs403OnSse() throws Exception {
     String alice = Tokens.forUser("alice").sign();
     SseClient theirs = SseClient.open(server, "api/realtime/stream?channel=user.bob&access_token=" + alice);
@@ -259,14 +276,7 @@ class PublishApiIT {
   }
 
   private Server.Reply postBatch(String token, String body) {
-    java.net.http.HttpRequest.Builder request =
-        java.net.http.HttpRequest.newBuilder(server.uri("api/events"))
-            .header("Content-Type", "application/json")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return Server.send(request);
+    return server.publishBatch(token, body);
   }
 
   private static void assertError(Server.Reply reply, int status, String code) {

@@ -99,6 +99,18 @@ public final class Server {
     return send(request);
   }
 
+  /** Posts a batch, {@code {"events": [...]}}, to {@code POST /api/events}. */
+  public Reply publishBatch(String token, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri("api/events"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return send(request);
+  }
+
   /** The open connection counts of {@code /api/realtime/status}. */
   public JsonObject connections() {
     return get("api/realtime/status").json().getJsonObject("connections");

@@ -8,6 +8,7 @@ import io.herald.bus.Draft;
 import io.herald.bus.EventBus;
 import io.herald.bus.EventId;
 import io.herald.bus.EventNames;
+import io.herald.bus.PublishFailure;
 import io.herald.history.Positions;
 import io.herald.history.Replay;
 import io.herald.channel.ChannelName;
@@ -167,7 +168,8 @@ public class WsProtocol {
         .whenComplete(
             (published, failure) -> {
               if (failure != null) {
-                error(connection, ref, new HeraldException(ErrorCode.UNAVAILABLE, "The event could not be published; retry."));
+                PublishFailure why = PublishFailure.of(failure);
+                error(connection, ref, new HeraldException(ErrorCode.UNAVAILABLE, why.getMessage()), why.correlationId());
               } else if (ref != null) {
                 JsonObjectBuilder ok =
                     frame("ok", ref).add("channel", channel.value()).add("eventId", published.envelope().id().toString());
@@ -277,8 +279,15 @@ public class WsProtocol {
   }
 
   private void error(WsConnection connection, String ref, HeraldException e) {
+    error(connection, ref, e, null);
+  }
+
+  private void error(WsConnection connection, String ref, HeraldException e, String correlationId) {
     metrics.counter("herald.ws.errors", new Tag("code", e.code().name())).inc();
-    connection.send(
-        frame("error", ref).add("code", e.code().name()).add("message", e.getMessage()).build().toString());
+    JsonObjectBuilder frame = frame("error", ref).add("code", e.code().name()).add("message", e.getMessage());
+    if (correlationId != null) {
+      frame.add("correlationId", correlationId);
+    }
+    connection.send(frame.build().toString());
   }
 }
