@@ -29,6 +29,7 @@ public class ContainerErrorServlet extends HttpServlet {
         };
     response.setStatus(code);
     response.setContentType("application/json");
+    response.setHeader("Cache-Control", "no-store"); // the request may have carried a token in its URL
     if (code == 401) {
       response.setHeader("WWW-Authenticate", "Bearer realm=\"herald\", error=\"invalid_token\"");
     }

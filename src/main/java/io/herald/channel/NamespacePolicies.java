@@ -1,16 +1,27 @@
 package io.herald.channel;
 
 import io.herald.channel.NamespacePolicy.Subscribe;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Resolves the policy of a namespace from MicroProfile Config, {@code herald.namespace.<ns>.<option>},
  * over built-in defaults that are secure first: a namespace nobody configured needs a grant.
+ *
+ * <p>Every namespace setting is read and checked when the application starts: a mistyped option
+ * or value fails the deployment with a message naming it, rather than every request. Only
+ * configured and built-in namespaces have a policy of their own; every other namespace, whatever
+ * channel names clients make up, shares the one default, so nothing here grows with client input.
  */
 @ApplicationScoped
 public class NamespacePolicies {
@@ -28,20 +39,39 @@ public class NamespacePolicies {
   private static final BuiltIn DEFAULT = new BuiltIn(Subscribe.GRANT, false, false, false);
 
   @Inject Config config;
+  @Inject NamespaceSettings settings;
 
-  @Inject
-  @ConfigProperty(name = "herald.history.size", defaultValue = "1000")
-  int historySize;
+  private Map<String, NamespacePolicy> named;
+  private Set<String> fromEnvironment;
+  /** Namespaces set by environment variables, under the spelling a channel used (bounded by the config). */
+  private final Map<String, NamespacePolicy> spelled = new ConcurrentHashMap<>();
+  private NamespacePolicy unconfigured;
 
-  @Inject
-  @ConfigProperty(name = "herald.history.ttl-ms", defaultValue = "300000")
-  long historyTtlMillis;
+  @PostConstruct
+  void load() {
+    NamespaceSettings.Found found = settings.find(config);
+    List<String> problems = new ArrayList<>(found.problems());
+    Map<String, NamespacePolicy> policies = new HashMap<>();
+    for (String namespace : union(BUILT_IN.keySet(), found.named())) {
+      policies.put(namespace, policy(namespace, problems));
+    }
+    for (String canonical : found.fromEnvironment()) {
+      policy(canonical.toLowerCase(java.util.Locale.ROOT), problems); // checked now; used per spelling
+    }
+    unconfigured = policy(null, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(
+          "Herald's namespace settings are wrong; fix them and start again (docs/configuration.md, "
+              + "\"Channels and namespaces\"):\n  " + String.join("\n  ", problems));
+    }
+    named = Map.copyOf(policies);
+    fromEnvironment = found.fromEnvironment();
+  }
 
-  @Inject
-  @ConfigProperty(name = "herald.history.last-value-ttl-ms", defaultValue = "86400000")
-  long lastValueTtlMillis;
-
-  private final Map<String, NamespacePolicy> cache = new ConcurrentHashMap<>();
+  /** Reads (and so checks) every namespace setting as the application starts. */
+  void boot(@Observes @Initialized(ApplicationScoped.class) Object context) {
+    unconfigured.subscribe(); // the call makes the container create this bean now
+  }
 
   public NamespacePolicy of(ChannelName channel) {
     return ofNamespace(channel.namespace());
@@ -49,21 +79,34 @@ public class NamespacePolicies {
 
   /** The policy of a namespace by name (for a channel name already validated). */
   public NamespacePolicy ofNamespace(String namespace) {
-    return cache.computeIfAbsent(namespace, this::load);
+    NamespacePolicy policy = named.get(namespace);
+    if (policy != null) {
+      return policy;
+    }
+    if (fromEnvironment.contains(NamespaceSettings.canonical(namespace))) {
+      return spelled.computeIfAbsent(namespace, ns -> policy(ns, new ArrayList<>()));
+    }
+    return unconfigured;
   }
 
-  private NamespacePolicy load(String namespace) {
-    BuiltIn base = BUILT_IN.getOrDefault(namespace, DEFAULT);
-    String prefix = "herald.namespace." + namespace + ".";
+  /** The policy of {@code namespace} (null: one nobody configured), noting what is wrong in it. */
+  private NamespacePolicy policy(String namespace, List<String> problems) {
+    BuiltIn base = namespace == null ? DEFAULT : BUILT_IN.getOrDefault(namespace, DEFAULT);
+    NamespaceSettings.Reader read = settings.reader(config, namespace, problems);
     return new NamespacePolicy(
-        namespace,
-        config.getOptionalValue(prefix + "subscribe", String.class).map(Subscribe::parse).orElse(base.subscribe()),
-        config.getOptionalValue(prefix + "client-publish", Boolean.class).orElse(base.clientPublish()),
-        config.getOptionalValue(prefix + "typing", Boolean.class).orElse(base.typing()),
+        read.value("subscribe", Subscribe::parse, base.subscribe(), "authenticated, owner or grant"),
+        read.bool("client-publish", base.clientPublish()),
+        read.bool("typing", base.typing()),
         new Retention(
-            config.getOptionalValue(prefix + "history.size", Integer.class).orElse(historySize),
-            config.getOptionalValue(prefix + "history.ttl-ms", Long.class).orElse(historyTtlMillis),
-            config.getOptionalValue(prefix + "last-value", Boolean.class).orElse(base.lastValue()),
-            config.getOptionalValue(prefix + "last-value.ttl-ms", Long.class).orElse(lastValueTtlMillis)));
+            read.count("history.size", settings.historySize()),
+            read.millis("history.ttl-ms", settings.historyTtlMillis()),
+            read.bool("last-value", base.lastValue()),
+            read.millis("last-value.ttl-ms", settings.lastValueTtlMillis())));
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 }

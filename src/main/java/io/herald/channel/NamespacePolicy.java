@@ -1,8 +1,10 @@
 package io.herald.channel;
 
+import java.util.Locale;
+
 /**
  * What a namespace allows, read from configuration ({@code herald.namespace.<ns>.*}). Later
- * capabilities (history, presence, last value) add their options here, not in code paths.
+ * capabilities (presence) add their options here, not in code paths.
  *
  * @param subscribe who may subscribe
  * @param clientPublish whether any subscriber may also publish from its client connection
@@ -10,8 +12,7 @@ package io.herald.channel;
  * @param typing whether typing indicators are relayed
  * @param retention what is kept for recovery and for new subscribers
  */
-public record NamespacePolicy(
-    String namespace, Subscribe subscribe, boolean clientPublish, boolean typing, Retention retention) {
+public record NamespacePolicy(Subscribe subscribe, boolean clientPublish, boolean typing, Retention retention) {
 
   /** Who may subscribe to a namespace's channels (always within the caller's own tenant). */
   public enum Subscribe {
@@ -22,8 +23,9 @@ public record NamespacePolicy(
     /** Only with a matching grant in the token, or a subscription token for the channel. */
     GRANT;
 
+    /** The value of a {@code subscribe} setting; anything else is refused at start. */
     static Subscribe parse(String value) {
-      return Subscribe.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+      return Subscribe.valueOf(value.strip().toUpperCase(Locale.ROOT));
     }
   }
 }

@@ -28,9 +28,20 @@ public class History {
   @Inject NamespacePolicies policies;
   @Inject MetricRegistry metrics;
 
+  /** Channel logs one sweep step looks at while holding the lock that fan-out needs. */
+  static final int SWEEP_SLICE = 1_000;
+
   @Inject
   @ConfigProperty(name = "herald.history.max-events", defaultValue = "200000")
   int maxEvents;
+
+  @Inject
+  @ConfigProperty(name = "herald.history.max-last-values", defaultValue = "100000")
+  int maxLastValues;
+
+  @Inject
+  @ConfigProperty(name = "herald.history.clock-tolerance-ms", defaultValue = "10000")
+  long clockToleranceMillis;
 
   @Resource ManagedScheduledExecutorService scheduler;
 
@@ -43,10 +54,14 @@ public class History {
         new HistoryLog(
             Clock.systemUTC(),
             channel -> policies.ofNamespace(channel.substring(0, channel.indexOf('.'))).retention(),
-            maxEvents);
+            maxEvents,
+            maxLastValues,
+            clockToleranceMillis);
     // Age limits are kept by the clock, not only when a channel gets its next event.
     sweeper = scheduler.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     metrics.gauge("herald.history.events", this, History::size);
+    metrics.gauge("herald.history.last.values", this, History::lastValueCount);
+    metrics.gauge("herald.history.channels", this, History::channelCount);
   }
 
   @PreDestroy
@@ -79,11 +94,36 @@ public class History {
     return log.head(tenant);
   }
 
-  private synchronized void sweep() {
-    log.sweep();
+  /**
+   * One pass over every channel log, a slice at a time: the lock, which fan-out needs for every
+   * event, is never held for more than {@link #SWEEP_SLICE} channels' worth of work.
+   */
+  private void sweep() {
+    int pass;
+    synchronized (this) {
+      pass = log.channelCount();
+    }
+    while (pass > 0) {
+      int looked;
+      synchronized (this) {
+        looked = log.sweep(Math.min(pass, SWEEP_SLICE));
+      }
+      if (looked == 0) {
+        return;
+      }
+      pass -= looked;
+    }
   }
 
   private synchronized long size() {
     return log.size();
+  }
+
+  private synchronized long lastValueCount() {
+    return log.lastValueCount();
+  }
+
+  private synchronized long channelCount() {
+    return log.channelCount();
   }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -22,14 +23,19 @@ import java.util.function.Function;
  * Every instance sees the same topic in the same order, so every instance's copy agrees, and a
  * position (an event id) means "everything after this event" on any of them.
  *
- * <p>A position is looked up by id. An id this instance does not hold (it started later, the event
- * has aged out, or the position names a moment rather than an event) is compared by time instead,
- * and only where nothing newer than it has been dropped; otherwise the channel has a gap.
+ * <p>A position is looked up by id, or, for a moment this very instance gave out, by its arrival
+ * number: both exact. Anything else (an id this instance does not hold, a moment from another
+ * instance or an earlier run) can only be compared by time, and then a channel counts as
+ * recovered only where that cannot skip anything: not if the channel dropped events after it, nor
+ * if an event at or before it arrived here close to or after its time (in flight then, or from
+ * an instance whose clock is behind), which the client may never have seen.
  *
- * <p>Not thread-safe: {@link History} guards it.
+ * <p>Not thread-safe: {@link History} guards it. Everything it keeps is bounded: events by
+ * {@code maxEvents} and each namespace's retention, last values by {@code maxLastValues}; channel
+ * and tenant logs are forgotten once they hold nothing worth knowing.
  */
 final class HistoryLog {
-  /** Origin of a position that names a moment on this instance rather than an event. */
+  /** Origin prefix of a position that names a moment rather than an event. */
   static final String MOMENT = "~";
 
   private static final class Entry {
@@ -45,64 +51,122 @@ final class HistoryLog {
   }
 
   private static final class ChannelLog {
+    final TenantLog tenant;
+    final String name;
     final Retention retention;
     final ArrayDeque<Entry> entries = new ArrayDeque<>();
     /** Arrival number of the newest event not (or no longer) kept; -1 while none. */
     long droppedSeq = -1;
-    /** Greatest id not (or no longer) kept, for positions compared by time. */
+    /** Greatest id not (or no longer) kept, and when the last such event arrived. */
     EventId droppedId;
+    long droppedArrived = Long.MIN_VALUE;
     Envelope lastValue;
     long lastValueAt;
+    boolean forgotten;
 
-    ChannelLog(Retention retention) {
+    ChannelLog(TenantLog tenant, String name, Retention retention) {
+      this.tenant = tenant;
+      this.name = name;
       this.retention = retention;
     }
 
     void dropped(Entry entry) {
       droppedSeq = entry.seq;
       droppedId = max(droppedId, entry.envelope.id());
+      droppedArrived = Math.max(droppedArrived, entry.arrived);
     }
   }
 
   private static final class TenantLog {
+    final String id;
     /** Every kept event by id, in arrival order: the first entry is the oldest kept. */
     final LinkedHashMap<EventId, Entry> index = new LinkedHashMap<>();
     final Map<String, ChannelLog> channels = new HashMap<>();
-    /** Greatest dropped id of the channel logs forgotten altogether. */
+    /** What the channel logs forgotten altogether had dropped: for exact positions, and by time. */
+    long forgottenSeq = -1;
     EventId forgottenId;
+    long forgottenArrived = Long.MIN_VALUE;
     Entry newest;
+
+    TenantLog(String id) {
+      this.id = id;
+    }
+
+    void forget(ChannelLog channel) {
+      forgottenSeq = Math.max(forgottenSeq, channel.droppedSeq);
+      forgottenId = max(forgottenId, channel.droppedId);
+      forgottenArrived = Math.max(forgottenArrived, channel.droppedArrived);
+    }
   }
 
   private final Clock clock;
   private final long startMillis;
   private final Function<String, Retention> retention;
   private final int maxEvents;
+  private final int maxLastValues;
+  private final long toleranceMillis;
+  /** Names this run of this instance in the moments it gives out. */
+  private final String boot = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
   private final Map<String, TenantLog> tenants = new HashMap<>();
+  /** Every channel log once, for the sweep to take in turn, a slice at a time. */
+  private final ArrayDeque<ChannelLog> sweepOrder = new ArrayDeque<>();
+  /** Channels that hold a last value, least recently updated first. */
+  private final LinkedHashSet<ChannelLog> lastValues = new LinkedHashSet<>();
+  /**
+   * Arrival numbers of the events dropped last, by id: a client whose last event has just left
+   * the history still resumes exactly from it (everything after it may well still be kept).
+   */
+  private final LinkedHashMap<EventId, Ghost> ghosts =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<EventId, Ghost> eldest) {
+          return size() > GHOSTS;
+        }
+      };
+
+  private static final int GHOSTS = 10_000;
+
+  private record Ghost(String tenant, long seq) {}
+
+  /** What the tenant logs forgotten altogether had dropped. */
+  private long forgottenSeq = -1;
+  private EventId forgottenId;
+  private long forgottenArrived = Long.MIN_VALUE;
   private long nextSeq;
   private int size;
 
   /**
    * @param retention the retention of a channel's namespace, by channel name
    * @param maxEvents events kept on this instance in all, over all tenants and channels
+   * @param maxLastValues last values kept on this instance in all
+   * @param toleranceMillis how far apart instances' clocks and deliveries may be, for positions
+   *     that can only be compared by time
    */
-  HistoryLog(Clock clock, Function<String, Retention> retention, int maxEvents) {
+  HistoryLog(Clock clock, Function<String, Retention> retention, int maxEvents, int maxLastValues, long toleranceMillis) {
     this.clock = clock;
     this.startMillis = clock.millis();
     this.retention = retention;
     this.maxEvents = maxEvents;
+    this.maxLastValues = maxLastValues;
+    this.toleranceMillis = toleranceMillis;
   }
 
   /** Takes the next event from the topic. */
   void append(Envelope envelope) {
     long now = clock.millis();
-    TenantLog tenant = tenants.computeIfAbsent(envelope.tenant(), t -> new TenantLog());
-    ChannelLog channel = tenant.channels.computeIfAbsent(envelope.channel(), c -> new ChannelLog(retention.apply(c)));
+    TenantLog tenant = tenants.computeIfAbsent(envelope.tenant(), TenantLog::new);
+    ChannelLog channel = tenant.channels.get(envelope.channel());
+    if (channel == null) {
+      channel = new ChannelLog(tenant, envelope.channel(), retention.apply(envelope.channel()));
+      tenant.channels.put(channel.name, channel);
+      sweepOrder.addLast(channel);
+    }
     Entry entry = new Entry(nextSeq++, now, envelope);
     if (channel.retention.lastValue()) {
-      channel.lastValue = envelope;
-      channel.lastValueAt = now;
+      keepLastValue(channel, envelope, now);
     }
     if (!channel.retention.keepsHistory()) {
+      ghosts.put(envelope.id(), new Ghost(tenant.id, entry.seq));
       channel.dropped(entry);
       return;
     }
@@ -118,11 +182,29 @@ final class HistoryLog {
     }
   }
 
+  private void keepLastValue(ChannelLog channel, Envelope envelope, long now) {
+    channel.lastValue = envelope;
+    channel.lastValueAt = now;
+    lastValues.remove(channel); // to the end: the most recently updated
+    lastValues.add(channel);
+    if (lastValues.size() > maxLastValues) {
+      ChannelLog eldest = lastValues.iterator().next();
+      lastValues.remove(eldest);
+      eldest.lastValue = null;
+    }
+  }
+
   /** What a subscriber to {@code channels} that last saw {@code position} has missed. */
   Replay after(String tenantId, Collection<String> channels, EventId position) {
-    TenantLog tenant = tenants.getOrDefault(tenantId, new TenantLog());
-    Entry seen = tenant.index.get(position);
-    boolean coveredByTime = position.millis() >= startMillis;
+    TenantLog tenant = tenants.get(tenantId);
+    if (tenant == null) {
+      tenant = new TenantLog(tenantId);
+      tenant.forgottenSeq = forgottenSeq;
+      tenant.forgottenId = forgottenId;
+      tenant.forgottenArrived = forgottenArrived;
+    }
+    // the arrival number after which everything is missed, when the position is exact here
+    long after = exact(tenant, position);
     List<Entry> missed = new ArrayList<>();
     Set<String> gaps = new LinkedHashSet<>();
     List<Entry> lastValues = new ArrayList<>();
@@ -130,12 +212,10 @@ final class HistoryLog {
     for (String name : channels) {
       ChannelLog channel = tenant.channels.get(name);
       boolean gap;
-      if (seen != null) {
-        // channel logs dropped altogether held nothing after anything still kept
-        gap = channel != null && channel.droppedSeq > seen.seq;
+      if (after != Long.MIN_VALUE) {
+        gap = (channel == null ? tenant.forgottenSeq : channel.droppedSeq) > after;
       } else {
-        EventId dropped = channel == null ? tenant.forgottenId : channel.droppedId;
-        gap = !coveredByTime || (dropped != null && dropped.compareTo(position) > 0);
+        gap = !sureByTime(tenant, channel, position);
       }
       if (gap) {
         gaps.add(name);
@@ -144,7 +224,7 @@ final class HistoryLog {
         Iterator<Entry> newestFirst = channel.entries.descendingIterator();
         while (newestFirst.hasNext()) {
           Entry entry = newestFirst.next();
-          if (seen != null ? entry.seq <= seen.seq : entry.envelope.id().compareTo(position) <= 0) {
+          if (after != Long.MIN_VALUE ? entry.seq <= after : entry.envelope.id().compareTo(position) <= 0) {
             break;
           }
           missed.add(entry);
@@ -154,13 +234,79 @@ final class HistoryLog {
     return new Replay(envelopes(missed), gaps, envelopes(lastValues), head(tenant));
   }
 
+  /**
+   * Whether comparing by time can skip nothing of {@code channel} after {@code position}: this
+   * instance ran at that time, the channel dropped nothing after it, and no event at or before it
+   * arrived here later than {@code toleranceMillis} before it (such an event may have reached the
+   * client's instance only after the client's position was taken).
+   */
+  private boolean sureByTime(TenantLog tenant, ChannelLog channel, EventId position) {
+    long uncertainFrom = position.millis() - toleranceMillis;
+    if (position.millis() < startMillis) {
+      return false;
+    }
+    if (channel == null) {
+      return !(after(tenant.forgottenId, position) || tenant.forgottenArrived >= uncertainFrom);
+    }
+    if (after(channel.droppedId, position) || channel.droppedArrived >= uncertainFrom) {
+      return false;
+    }
+    Iterator<Entry> newestFirst = channel.entries.descendingIterator();
+    while (newestFirst.hasNext()) {
+      Entry entry = newestFirst.next();
+      if (entry.arrived < uncertainFrom) {
+        return true; // arrival order: everything older arrived earlier still
+      }
+      if (entry.envelope.id().compareTo(position) <= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean after(EventId id, EventId position) {
+    return id != null && id.compareTo(position) > 0;
+  }
+
+  /**
+   * The arrival number of the position's event (kept, or dropped lately), or of the last arrival
+   * before a moment this run gave out; {@link Long#MIN_VALUE} where it can only be compared by time.
+   */
+  private long exact(TenantLog tenant, EventId position) {
+    Entry seen = tenant.index.get(position);
+    if (seen != null) {
+      return seen.seq;
+    }
+    Ghost ghost = ghosts.get(position);
+    if (ghost != null && ghost.tenant().equals(tenant.id)) {
+      return ghost.seq();
+    }
+    return ownMoment(position);
+  }
+
+  private long ownMoment(EventId position) {
+    String origin = position.origin();
+    String prefix = MOMENT + boot + ".";
+    if (!origin.startsWith(prefix)) {
+      return Long.MIN_VALUE;
+    }
+    try {
+      long first = Long.parseLong(origin.substring(prefix.length()));
+      return first >= 0 && first <= nextSeq ? first - 1 : Long.MIN_VALUE;
+    } catch (NumberFormatException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
   /** What a new subscriber to {@code channels} gets first: the latest event of each that keeps one. */
   Replay fresh(String tenantId, Collection<String> channels) {
-    TenantLog tenant = tenants.getOrDefault(tenantId, new TenantLog());
+    TenantLog tenant = tenants.get(tenantId);
     List<Entry> lastValues = new ArrayList<>();
     long now = clock.millis();
-    for (String name : channels) {
-      lastValue(tenant.channels.get(name), now, lastValues);
+    if (tenant != null) {
+      for (String name : channels) {
+        lastValue(tenant.channels.get(name), now, lastValues);
+      }
     }
     return new Replay(List.of(), Set.of(), envelopes(lastValues), head(tenant));
   }
@@ -182,41 +328,79 @@ final class HistoryLog {
 
   /** The current position of a tenant: its newest kept event, or else this moment. */
   EventId head(String tenantId) {
-    return head(tenants.getOrDefault(tenantId, new TenantLog()));
+    return head(tenants.get(tenantId));
   }
 
+  /**
+   * The newest kept event's id; else a moment, which names the arrival number of the next event
+   * so that this instance resumes it exactly (others by time, carefully).
+   */
   private EventId head(TenantLog tenant) {
-    Entry newest = tenant.newest;
+    Entry newest = tenant == null ? null : tenant.newest;
     if (newest != null && tenant.index.get(newest.envelope.id()) == newest) {
       return newest.envelope.id();
     }
-    return new EventId(clock.millis(), 0, MOMENT);
+    return new EventId(clock.millis(), 0, MOMENT + boot + "." + nextSeq);
   }
 
-  /** Drops what has aged out, and forgets channels with nothing left worth knowing. */
-  void sweep() {
+  /**
+   * Drops what has aged out and forgets what holds nothing worth knowing, for at most
+   * {@code budget} channel logs, taken in turn. Returns how many it looked at.
+   */
+  int sweep(int budget) {
     long now = clock.millis();
-    for (TenantLog tenant : tenants.values()) {
+    int looked = 0;
+    while (looked < budget && !sweepOrder.isEmpty()) {
+      ChannelLog channel = sweepOrder.pollFirst();
+      looked++;
+      if (channel.forgotten) {
+        continue;
+      }
+      TenantLog tenant = channel.tenant;
+      trim(tenant, channel, now);
+      if (channel.lastValue != null && now - channel.lastValueAt >= channel.retention.lastValueTtlMillis()) {
+        channel.lastValue = null;
+        lastValues.remove(channel);
+      }
       long oldestKept = tenant.index.isEmpty() ? nextSeq : tenant.index.values().iterator().next().seq;
-      Iterator<ChannelLog> it = tenant.channels.values().iterator();
-      while (it.hasNext()) {
-        ChannelLog channel = it.next();
-        trim(tenant, channel, now);
-        if (channel.lastValue != null && now - channel.lastValueAt >= channel.retention.lastValueTtlMillis()) {
-          channel.lastValue = null;
+      // Forget a channel only when no kept position precedes what it dropped: then no resume
+      // looked up by id can need it, and resumes compared by time see tenant.forgottenId.
+      if (channel.entries.isEmpty() && channel.lastValue == null && channel.droppedSeq < oldestKept) {
+        tenant.forget(channel);
+        tenant.channels.remove(channel.name);
+        channel.forgotten = true;
+        if (tenant.channels.isEmpty() && tenant.index.isEmpty() && tenants.remove(tenant.id) != null) {
+          forgottenSeq = Math.max(forgottenSeq, tenant.forgottenSeq);
+          forgottenId = max(forgottenId, tenant.forgottenId);
+          forgottenArrived = Math.max(forgottenArrived, tenant.forgottenArrived);
         }
-        // Forget a channel only when no kept position precedes what it dropped: then no resume
-        // looked up by id can need it, and resumes compared by time see tenant.forgottenId.
-        if (channel.entries.isEmpty() && channel.lastValue == null && channel.droppedSeq < oldestKept) {
-          tenant.forgottenId = max(tenant.forgottenId, channel.droppedId);
-          it.remove();
-        }
+      } else {
+        sweepOrder.addLast(channel);
       }
     }
+    return looked;
+  }
+
+  /** Sweeps everything at once (tests). */
+  void sweep() {
+    sweep(sweepOrder.size());
+  }
+
+  /** Channel logs kept now: one sweep pass looks at each once. */
+  int channelCount() {
+    return sweepOrder.size();
   }
 
   int size() {
     return size;
+  }
+
+  int lastValueCount() {
+    return lastValues.size();
+  }
+
+  int tenantCount() {
+    return tenants.size();
   }
 
   private void trim(TenantLog tenant, ChannelLog channel, long now) {
@@ -230,6 +414,7 @@ final class HistoryLog {
   private void dropOldest(TenantLog tenant, ChannelLog channel) {
     Entry entry = channel.entries.pollFirst();
     tenant.index.remove(entry.envelope.id());
+    ghosts.put(entry.envelope.id(), new Ghost(tenant.id, entry.seq));
     channel.dropped(entry);
     size--;
   }

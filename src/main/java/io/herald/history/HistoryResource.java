@@ -11,7 +11,6 @@ import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import io.herald.security.Caller;
 import io.herald.security.ChannelAccess;
-import io.herald.security.QueryToken;
 import io.herald.security.Secured;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -28,11 +27,11 @@ import java.util.List;
 
 /**
  * {@code GET /api/channels/{channel}/history}: a channel's kept events, under the same access
- * rules as subscribing to it.
+ * rules as subscribing to it. A plain request any client can send with a header: no
+ * {@code access_token} in the URL here.
  */
 @Path("channels/{channel}/history")
 @Secured
-@QueryToken
 @RequestScoped
 public class HistoryResource {
   static final int MAX_LIMIT = 1000;
@@ -46,16 +45,13 @@ public class HistoryResource {
   public String read(
       @PathParam("channel") String name,
       @QueryParam("since") String sinceText,
-      @QueryParam("limit") Integer limitParam,
+      @QueryParam("limit") String limitText,
       @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @Context SecurityContext security) {
     Caller caller = (Caller) security.getUserPrincipal();
     ChannelName channel = channels.parse(name);
     access.checkSubscribe(caller, channel, subscriptionTokens);
-    int limit = limitParam == null ? 100 : limitParam;
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new HeraldException(ErrorCode.INVALID_REQUEST, "limit is 1 to " + MAX_LIMIT + ".");
-    }
+    int limit = limit(limitText);
     EventId since = Positions.parse(sinceText);
     JsonObjectBuilder fields = JSON.createObjectBuilder().add("channel", channel.value());
     List<Envelope> events;
@@ -75,5 +71,21 @@ public class HistoryResource {
     }
     fields.add("more", more).add("position", position.toString());
     return JsonProviders.withArray("events", events.stream().map(Envelope::json).toList(), fields.build());
+  }
+
+  /** Read here, not by JAX-RS, which answers a malformed number with 404. */
+  private static int limit(String text) {
+    if (text == null || text.isEmpty()) {
+      return 100;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new HeraldException(ErrorCode.INVALID_REQUEST, "limit is 1 to " + MAX_LIMIT + ".");
   }
 }

@@ -6,6 +6,8 @@ import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.EventNames;
 import jakarta.json.JsonException;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParsingException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
@@ -44,12 +46,19 @@ public record EventRequest(String event, JsonValue data) {
     return new EventRequest(EventNames.validate(object.get("event")), object.getOrDefault("data", JsonValue.NULL));
   }
 
-  /** Any JSON value; a body that is not JSON is a 400 {@code INVALID_JSON}. */
+  /**
+   * Any JSON value; a body that is not JSON is a 400 {@code INVALID_JSON} that says where, in its
+   * own words (the parser's message names its internals).
+   */
   static JsonValue readJson(byte[] body) {
     try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(body))) {
       return reader.readValue();
+    } catch (JsonParsingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " (line " + at.getLineNumber() + ", column " + at.getColumnNumber() + ")";
+      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON" + where + ".");
     } catch (JsonException | IllegalStateException e) {
-      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON: " + e.getMessage());
+      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON.");
     }
   }
 }

@@ -118,7 +118,7 @@ public class TokenVerifier {
       throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token is not a JWT.");
     } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
       LOG.log(Level.FINE, "Token rejected", e);
-      throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token was rejected: " + e.getMessage());
+      throw new HeraldException(ErrorCode.INVALID_TOKEN, RejectionReason.of(token, settings, Instant.now()));
     }
   }
 

@@ -218,7 +218,7 @@ class RecoveryIT {
     JsonObject polled = poll("channel=brief.g1&since=" + old);
     assertFalse(polled.getBoolean("recovered"));
     assertEquals("gap", polled.getJsonArray("events").getJsonObject(0).getString("type"));
-    JsonObject history = server.get("api/channels/brief.g1/history?since=" + old + "&access_token=" + token).json();
+    JsonObject history = server.get("api/channels/brief.g1/history?since=" + old, token).json();
     assertFalse(history.getBoolean("recovered"));
   }
 
@@ -300,7 +300,7 @@ class RecoveryIT {
     publish("jobs.7", 40);
     String latest = publish("jobs.7", 60);
     Thread.sleep(3000); // jobs keep history for 1.5 s here; the sweep runs every second
-    JsonObject history = server.get("api/channels/jobs.7/history?access_token=" + token).json();
+    JsonObject history = server.get("api/channels/jobs.7/history", token).json();
     assertTrue(history.getJsonArray("events").isEmpty(), "the history window has passed: " + history);
 
     try (SseClient sse = SseClient.open(server, "api/realtime/stream?channel=jobs.7&access_token=" + token);
@@ -346,25 +346,28 @@ class RecoveryIT {
     // a 202 means distribution took the events; the history records them as they come back from
     // the topic, a moment later
     awaitInHistory("docs.h1", ids.get(4));
-    JsonObject page = server.get("api/channels/docs.h1/history?since=" + ids.get(0) + "&limit=3&access_token=" + token).json();
+    JsonObject page = server.get("api/channels/docs.h1/history?since=" + ids.get(0) + "&limit=3", token).json();
     assertTrue(page.getBoolean("recovered"));
     assertTrue(page.getBoolean("more"));
     assertEquals(ids.subList(1, 4), ids(page));
-    JsonObject rest = server.get("api/channels/docs.h1/history?since=" + page.getString("position") + "&access_token=" + token).json();
+    JsonObject rest = server.get("api/channels/docs.h1/history?since=" + page.getString("position"), token).json();
     assertEquals(ids.subList(4, 5), ids(rest));
     assertFalse(rest.getBoolean("more"));
-    JsonObject latest = server.get("api/channels/docs.h1/history?limit=2&access_token=" + token).json();
+    JsonObject latest = server.get("api/channels/docs.h1/history?limit=2", token).json();
     assertEquals(ids.subList(3, 5), ids(latest));
 
     String stranger = Tokens.forUser("mallory").sign(); // no grant for docs.*
-    assertEquals(403, server.get("api/channels/docs.h1/history?access_token=" + stranger).status());
+    assertEquals(403, server.get("api/channels/docs.h1/history", stranger).status());
     assertEquals(401, server.get("api/channels/docs.h1/history").status());
+    Server.Reply inUrl = server.get("api/channels/docs.h1/history?access_token=" + token);
+    assertEquals(401, inUrl.status(), "a token in the URL only where a browser cannot send a header: " + inUrl.body());
+    assertEquals("NOT_AUTHENTICATED", inUrl.code());
   }
 
   private void awaitInHistory(String channel, String id) {
     long deadline = System.nanoTime() + Timeouts.EVENT.toNanos();
     while (System.nanoTime() < deadline) {
-      JsonObject latest = server.get("api/channels/" + channel + "/history?limit=1&access_token=" + token).json();
+      JsonObject latest = server.get("api/channels/" + channel + "/history?limit=1", token).json();
       if (ids(latest).contains(id)) {
         return;
       }
@@ -379,9 +382,13 @@ class RecoveryIT {
     assertEquals(400, sse.status());
     assertEquals("INVALID_POSITION", sse.code());
     assertEquals("INVALID_POSITION", server.get("api/realtime/poll?channel=chat.x&since=1-2&access_token=" + token).code());
-    assertEquals("INVALID_POSITION", server.get("api/channels/chat.x/history?since=x&access_token=" + token).code());
-    assertEquals("INVALID_REQUEST", server.get("api/channels/chat.x/history?limit=0&access_token=" + token).code());
+    assertEquals("INVALID_POSITION", server.get("api/channels/chat.x/history?since=x", token).code());
+    assertEquals("INVALID_REQUEST", server.get("api/channels/chat.x/history?limit=0", token).code());
     assertEquals("INVALID_REQUEST", server.get("api/realtime/poll?channel=chat.x&timeout=-1&access_token=" + token).code());
+    Server.Reply notANumber = server.get("api/realtime/poll?channel=chat.x&timeout=soon&access_token=" + token);
+    assertEquals(400, notANumber.status(), "a malformed number is a bad request, not a missing resource");
+    assertEquals("INVALID_REQUEST", notANumber.code());
+    assertEquals("INVALID_REQUEST", server.get("api/channels/chat.x/history?limit=many", token).code());
     Server.Reply key = server.publishOnce(publisher, "chat.x", "e", "1", "k".repeat(201));
     assertEquals(400, key.status());
     assertEquals("INVALID_IDEMPOTENCY_KEY", key.code());

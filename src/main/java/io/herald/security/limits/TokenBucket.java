@@ -35,6 +35,12 @@ public final class TokenBucket {
     return false;
   }
 
+  /** Whether it has refilled to its burst: then it is no different from a new bucket. */
+  public boolean isFull() {
+    tryTake(0);
+    return tokens >= burst;
+  }
+
   /** The most it can ever give at once. */
   public int burst() {
     return (int) burst;

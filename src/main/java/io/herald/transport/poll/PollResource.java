@@ -63,12 +63,10 @@ public class PollResource {
       @QueryParam("channel") List<String> names,
       @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @QueryParam("since") String sinceText,
-      @QueryParam("timeout") Long timeoutMillis,
+      @QueryParam("timeout") String timeoutText,
       @Context SecurityContext security,
       @Suspended AsyncResponse response) {
-    if (timeoutMillis != null && timeoutMillis < 0) {
-      throw new HeraldException(ErrorCode.INVALID_REQUEST, "timeout is in milliseconds, 0 or more.");
-    }
+    Long timeoutMillis = timeout(timeoutText);
     EventId since = Positions.parse(sinceText);
     Caller caller = (Caller) security.getUserPrincipal();
     Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
@@ -101,6 +99,22 @@ public class PollResource {
       response.setTimeoutHandler(r -> waiter.answer());
     }
     waiter.arm(hold == 0);
+  }
+
+  /** The hold asked for; read here, not by JAX-RS, which answers a malformed number with 404. */
+  private static Long timeout(String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      long millis = Long.parseLong(text);
+      if (millis >= 0) {
+        return millis;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new HeraldException(ErrorCode.INVALID_REQUEST, "timeout is in milliseconds, 0 or more.");
   }
 
   private static Response respond(PollWaiter.Answer answer) {

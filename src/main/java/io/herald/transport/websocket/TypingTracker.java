@@ -12,7 +12,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Who is typing where, on this instance. The instance that holds the typing connection owns its
+ * Who is typing where, on this instance: an entry per connection that is typing now (at most its
+ * subscriptions), removed when it stops or closes. The instance that holds the typing connection owns its
  * state: it relays start and stop through the bus (so every instance's subscribers see them) and
  * sends the stop itself when no new start comes in time or the connection closes, so a crashed
  * tab never leaves "alice is typing..." behind.
@@ -31,24 +32,38 @@ public class TypingTracker {
   private final Map<String, Map<String, ScheduledFuture<?>>> typing = new ConcurrentHashMap<>();
 
   void start(WsConnection connection, String channel) {
-    Map<String, ScheduledFuture<?>> channels =
-        typing.computeIfAbsent(connection.id(), k -> new ConcurrentHashMap<>());
     ScheduledFuture<?> stop =
         scheduler.schedule(
             () -> stop(connection, channel), settings.typingTimeoutMillis(), TimeUnit.MILLISECONDS);
-    ScheduledFuture<?> previous = channels.put(channel, stop);
+    ScheduledFuture<?>[] before = new ScheduledFuture<?>[1];
+    typing.compute(
+        connection.id(),
+        (id, channels) -> {
+          Map<String, ScheduledFuture<?>> typingIn = channels == null ? new ConcurrentHashMap<>() : channels;
+          before[0] = typingIn.put(channel, stop);
+          return typingIn;
+        });
+    ScheduledFuture<?> previous = before[0];
     if (previous != null) {
       previous.cancel(false); // still typing: push the automatic stop back, tell nobody
     } else {
       relay(connection, channel, START);
     }
+    if (connection.isClosed()) {
+      connectionClosed(connection); // it closed meanwhile: its clean-up may have run before the put
+    }
   }
 
   void stop(WsConnection connection, String channel) {
-    Map<String, ScheduledFuture<?>> channels = typing.get(connection.id());
-    ScheduledFuture<?> pending = channels == null ? null : channels.remove(channel);
-    if (pending != null) {
-      pending.cancel(false);
+    ScheduledFuture<?>[] pending = new ScheduledFuture<?>[1];
+    typing.computeIfPresent(
+        connection.id(),
+        (id, channels) -> {
+          pending[0] = channels.remove(channel);
+          return channels.isEmpty() ? null : channels; // nothing kept for a connection not typing
+        });
+    if (pending[0] != null) {
+      pending[0].cancel(false);
       relay(connection, channel, STOP);
     }
   }

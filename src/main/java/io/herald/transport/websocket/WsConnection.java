@@ -264,6 +264,10 @@ final class WsConnection implements Connection {
     return session;
   }
 
+  boolean isClosed() {
+    return closed.get();
+  }
+
   /**
    * Ends the connection once, with a close frame carrying {@code code}. The frame follows the
    * write in flight, if any: the container drops pending writes when it closes the socket, so a
