@@ -105,4 +105,38 @@ class StandaloneDeploymentIT {
       assertNotEquals(200, herald.server().get("dev/token?sub=x").status(), "no dev tokens either");
     }
   }
+
+  @Test
+  void devModeBesideARealKeyInTheConfigFileRefusesToStartLoudly() throws Exception {
+    Path war = io.herald.testing.HeraldDeployment.exportWithConfig(Map.of("mp.jwt.verify.publickey", TestKeys.TRUSTED.publicPem()));
+    try (PayaraProcess herald = PayaraProcess.start("devkey", Map.of(), Map.of("HERALD_DEV_MODE", "true"), war)) {
+      String log = herald.log();
+      assertTrue(log.contains("HERALD REFUSES TO START"), "refused, loudly");
+      assertTrue(log.contains("mp.jwt.verify.publickey"), "naming the setting that holds the real key");
+      assertNotEquals(200, herald.server().get("dev/token?sub=x").status(), "no dev tokens beside a real key");
+      assertNotEquals(200, herald.server().get("api/realtime/status").status(), "nothing is served");
+    } finally {
+      Files.deleteIfExists(war);
+    }
+  }
+
+  @Test
+  void aMistypedNamespaceSettingStopsTheDeploymentNamingEachMistake() throws Exception {
+    Path key = Files.writeString(Files.createTempFile("herald-key", ".pem"), TestKeys.TRUSTED.publicPem());
+    Map<String, String> env =
+        Map.of(
+            "MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString(),
+            "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER,
+            "HERALD_SECURITY_DEFAULT_TENANT", "default",
+            "HERALD_NAMESPACE_JOBS_SUBSCRIBE", "grnat",
+            "HERALD_NAMESPACE_TICKETS_TYPNG", "true");
+    try (PayaraProcess herald = PayaraProcess.start("badns", Map.of(), env)) {
+      String log = herald.log();
+      assertTrue(log.contains("herald.namespace.jobs.subscribe is 'grnat'"), "the bad value, by its property");
+      assertTrue(log.contains("HERALD_NAMESPACE_TICKETS_TYPNG is not a namespace setting"), "the unknown option");
+      assertNotEquals(200, herald.server().get("api/realtime/status").status(), "nothing is served");
+    } finally {
+      Files.deleteIfExists(key);
+    }
+  }
 }

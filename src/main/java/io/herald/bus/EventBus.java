@@ -33,8 +33,6 @@ import org.eclipse.microprofile.metrics.Tag;
 @ApplicationScoped
 public class EventBus {
   private static final Logger LOG = Logger.getLogger(EventBus.class.getName());
-  /** How long the broker's consumer waits for room before handing a message back to the broker. */
-  private static final long PATIENCE_MILLIS = 30_000;
 
   @Inject Event<Envelope> events;
   @Inject Event<Signal> signals;
@@ -185,8 +183,10 @@ public class EventBus {
         return;
       }
       try {
-        if (!dispatch.take(PATIENCE_MILLIS)) {
-          throw new IllegalStateException("The bus did not take the event (stopped or stuck); it stays with the broker");
+        // Waiting, not failing: a listener that throws makes the broker redeliver at once, and
+        // after ten attempts dead-letter a valid message only because Herald was busy.
+        if (!dispatch.take()) {
+          throw new IllegalStateException("The bus has stopped; the event stays with the broker");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -40,22 +40,17 @@ final class OrderedDispatch implements Executor {
   }
 
   /**
-   * Takes a place, waiting while the backlog is full. Gives up (false) only when the dispatch has
-   * stopped or {@code patienceMillis} passed, so that a caller that must hand its item back (to
-   * the broker) is never stuck.
+   * Takes a place, waiting while the backlog is full, however long (the broker holds the rest
+   * meanwhile). Gives up (false) only when the dispatch has stopped, so that a caller that must
+   * hand its item back to the broker is never stuck.
    */
-  boolean take(long patienceMillis) throws InterruptedException {
+  boolean take() throws InterruptedException {
     if (room.tryAcquire()) {
       return true;
     }
     waits.incrementAndGet();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(patienceMillis);
     while (!stopped) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      if (room.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS)) {
+      if (room.tryAcquire(200, TimeUnit.MILLISECONDS)) {
         return true;
       }
     }

@@ -11,6 +11,13 @@ public class Channels {
   @ConfigProperty(name = "herald.channel.max-length", defaultValue = "128")
   int maxLength;
 
+  /** Channels with this limit, outside the container (tests, tools). */
+  public static Channels withMaxLength(int maxLength) {
+    Channels channels = new Channels();
+    channels.maxLength = maxLength;
+    return channels;
+  }
+
   public ChannelName parse(String raw) {
     return ChannelName.parse(raw, maxLength);
   }

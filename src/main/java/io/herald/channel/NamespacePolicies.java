@@ -8,7 +8,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,7 +49,8 @@ public class NamespacePolicies {
   @PostConstruct
   void load() {
     NamespaceSettings.Found found = settings.find(config);
-    List<String> problems = new ArrayList<>(found.problems());
+    // a namespace may be both built in and set from the environment: each problem once
+    java.util.LinkedHashSet<String> problems = new java.util.LinkedHashSet<>(found.problems());
     Map<String, NamespacePolicy> policies = new HashMap<>();
     for (String namespace : union(BUILT_IN.keySet(), found.named())) {
       policies.put(namespace, policy(namespace, problems));
@@ -90,7 +90,7 @@ public class NamespacePolicies {
   }
 
   /** The policy of {@code namespace} (null: one nobody configured), noting what is wrong in it. */
-  private NamespacePolicy policy(String namespace, List<String> problems) {
+  private NamespacePolicy policy(String namespace, java.util.Collection<String> problems) {
     BuiltIn base = namespace == null ? DEFAULT : BUILT_IN.getOrDefault(namespace, DEFAULT);
     NamespaceSettings.Reader read = settings.reader(config, namespace, problems);
     return new NamespacePolicy(

@@ -92,7 +92,7 @@ public class NamespaceSettings {
     return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
   }
 
-  Reader reader(Config config, String namespace, List<String> problems) {
+  Reader reader(Config config, String namespace, java.util.Collection<String> problems) {
     return new Reader(config, namespace, problems);
   }
 
@@ -100,9 +100,9 @@ public class NamespaceSettings {
   static final class Reader {
     private final Config config;
     private final String namespace;
-    private final List<String> problems;
+    private final java.util.Collection<String> problems;
 
-    Reader(Config config, String namespace, List<String> problems) {
+    Reader(Config config, String namespace, java.util.Collection<String> problems) {
       this.config = config;
       this.namespace = namespace;
       this.problems = problems;

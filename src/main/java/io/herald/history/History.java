@@ -84,6 +84,11 @@ public class History {
     return log.fresh(tenant, channels);
   }
 
+  /** The last values of those of {@code channels} that keep one. */
+  public synchronized List<Envelope> lastValues(String tenant, Collection<String> channels) {
+    return log.fresh(tenant, channels).lastValues();
+  }
+
   /** The newest {@code limit} kept events of a channel, oldest first. */
   public synchronized List<Envelope> latest(String tenant, String channel, int limit) {
     return log.latest(tenant, channel, limit);

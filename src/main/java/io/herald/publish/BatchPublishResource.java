@@ -105,7 +105,7 @@ public class BatchPublishResource {
   }
 
   /** The batch as drafts, or the first thing wrong with it, named by its index. */
-  private List<Draft> drafts(Caller caller, byte[] body) {
+  List<Draft> drafts(Caller caller, byte[] body) {
     JsonValue root = EventRequest.readJson(body);
     JsonValue events = root instanceof JsonObject object ? object.get("events") : null;
     if (!(events instanceof JsonArray array) || array.isEmpty()) {

@@ -5,7 +5,6 @@ import static io.herald.api.JsonProviders.JSON;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.EventNames;
-import jakarta.json.JsonException;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParsingException;
 import jakarta.json.JsonObject;
@@ -57,8 +56,10 @@ public record EventRequest(String event, JsonValue data) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNumber() + ", column " + at.getColumnNumber() + ")";
       throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON" + where + ".");
-    } catch (JsonException | IllegalStateException e) {
-      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON.");
+    } catch (RuntimeException e) {
+      // JsonException, or, from the JSON-P implementation Payara ships, a plain RuntimeException
+      // for input nested more than 1000 deep
+      throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON, or is nested too deeply.");
     }
   }
 }

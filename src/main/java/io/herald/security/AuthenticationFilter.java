@@ -14,12 +14,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Establishes the {@link Caller} of a {@link Secured} resource. A bearer header is verified by
- * MP-JWT (the container's mechanism); a query-parameter token, which MP-JWT cannot read, by
- * {@link TokenVerifier} under the same configuration. Missing or bad: 401 with a code.
+ * Establishes the {@link Caller} of a {@link Secured} resource from its bearer token: the
+ * {@code Authorization} header, or, on the endpoints a browser opens without being able to set
+ * one ({@link QueryToken}), the {@code access_token} parameter. Both go through the one
+ * {@link TokenVerifier}. Missing or bad: 401 with a code.
  */
 @Secured
 @Provider
@@ -41,10 +41,6 @@ public class AuthenticationFilter implements ContainerRequestFilter {
   }
 
   private Caller authenticate(ContainerRequestContext request) {
-    Principal principal = request.getSecurityContext().getUserPrincipal();
-    if (principal instanceof JsonWebToken jwt) {
-      return verifier.from(jwt);
-    }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
     String token = null;
     if (header != null) {

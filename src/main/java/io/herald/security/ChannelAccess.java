@@ -9,9 +9,10 @@ import io.herald.channel.NamespacePolicy;
 import io.herald.security.limits.Limits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.LinkedHashSet;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Who may subscribe and publish where: the one check every transport calls, so the rules are the
@@ -30,17 +31,18 @@ public class ChannelAccess {
 
   /**
    * The channels a stream or a poll names ({@code ?channel=} repeated), each valid and allowed,
-   * repeats counted once, at most {@code herald.connection.max-subscriptions} of them.
+   * repeats counted once, at most {@code herald.connection.max-subscriptions} of them, in the order
+   * named, each with the expiry of the subscription token that allowed it (null: the access
+   * token's own rights allow it).
    */
-  public Set<String> checkSubscribeAll(Caller caller, List<String> names, List<String> subscriptionTokens) {
+  public Map<String, Instant> checkSubscribeAll(Caller caller, List<String> names, List<String> subscriptionTokens) {
     if (names == null || names.isEmpty()) {
       throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name at least one channel: ?channel=jobs.42");
     }
-    Set<String> subscribed = new LinkedHashSet<>();
+    Map<String, Instant> subscribed = new LinkedHashMap<>();
     for (String name : names) {
       ChannelName channel = channels.parse(name);
-      checkSubscribe(caller, channel, subscriptionTokens);
-      subscribed.add(channel.value());
+      subscribed.put(channel.value(), checkSubscribe(caller, channel, subscriptionTokens));
     }
     if (subscribed.size() > limits.maxSubscriptions()) {
       throw new HeraldException(
@@ -50,9 +52,15 @@ public class ChannelAccess {
   }
 
   /**
+   * Whether the caller may subscribe to {@code channel}; refused with {@code PERMISSION_DENIED} (or
+   * {@code INVALID_TOKEN} for a bad subscription token) if not.
+   *
    * @param subscriptionToken a subscription token presented for this channel, or null
+   * @return null when the caller's own rights (namespace policy, grants) allow it, for as long as
+   *     its connection lives; else when the subscription token that allows it expires, which ends
+   *     the subscription
    */
-  public void checkSubscribe(Caller caller, ChannelName channel, String subscriptionToken) {
+  public Instant checkSubscribe(Caller caller, ChannelName channel, String subscriptionToken) {
     NamespacePolicy policy = policies.of(channel);
     boolean allowed =
         switch (policy.subscribe()) {
@@ -61,11 +69,10 @@ public class ChannelAccess {
           case GRANT -> false;
         };
     if (allowed || Grants.allows(caller.subscribeGrants(), channel.value())) {
-      return;
+      return null;
     }
     if (subscriptionToken != null) {
-      verifier.verifySubscription(subscriptionToken, caller, channel.value());
-      return;
+      return verifier.verifySubscription(subscriptionToken, caller, channel.value());
     }
     throw new HeraldException(
         ErrorCode.PERMISSION_DENIED,
@@ -76,16 +83,14 @@ public class ChannelAccess {
   }
 
   /** As {@link #checkSubscribe}, with several subscription tokens of which one may fit (SSE). */
-  public void checkSubscribe(Caller caller, ChannelName channel, List<String> subscriptionTokens) {
+  public Instant checkSubscribe(Caller caller, ChannelName channel, List<String> subscriptionTokens) {
     if (subscriptionTokens == null || subscriptionTokens.isEmpty()) {
-      checkSubscribe(caller, channel, (String) null);
-      return;
+      return checkSubscribe(caller, channel, (String) null);
     }
     HeraldException refusal = null;
     for (String token : subscriptionTokens) {
       try {
-        checkSubscribe(caller, channel, token);
-        return;
+        return checkSubscribe(caller, channel, token);
       } catch (HeraldException e) {
         refusal = e;
       }

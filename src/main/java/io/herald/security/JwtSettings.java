@@ -6,8 +6,8 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * The standard MicroProfile JWT properties, read once so that Herald's own verifier (for tokens
- * MP-JWT cannot see) checks exactly what MP-JWT checks.
+ * The standard MicroProfile JWT properties ({@code mp.jwt.verify.*}), which configure Herald's one
+ * token verifier ({@link TokenVerifier}), plus Herald's claim names.
  */
 public record JwtSettings(
     Optional<String> publicKey,
@@ -16,10 +16,12 @@ public record JwtSettings(
     Optional<String> issuer,
     List<String> audiences,
     Duration clockSkew,
+    Optional<Duration> tokenAge,
     String tenantClaim,
     Optional<String> defaultTenant,
     String subscribeClaim,
-    String publishClaim) {
+    String publishClaim,
+    long jwksCacheMillis) {
 
   public static JwtSettings from(Config config) {
     return new JwtSettings(
@@ -30,10 +32,12 @@ public record JwtSettings(
         config.getOptionalValues("mp.jwt.verify.audiences", String.class).orElse(List.of()),
         Duration.ofSeconds(
             config.getOptionalValue("mp.jwt.verify.clock.skew", Integer.class).orElse(60)),
+        config.getOptionalValue("mp.jwt.verify.token.age", Long.class).map(Duration::ofSeconds),
         config.getOptionalValue("herald.security.tenant-claim", String.class).orElse("tenant"),
         config.getOptionalValue("herald.security.default-tenant", String.class).filter(t -> !t.isBlank()),
         config.getOptionalValue("herald.security.subscribe-claim", String.class).orElse("herald_subscribe"),
-        config.getOptionalValue("herald.security.publish-claim", String.class).orElse("herald_publish"));
+        config.getOptionalValue("herald.security.publish-claim", String.class).orElse("herald_publish"),
+        config.getOptionalValue("herald.security.jwks-cache-ms", Long.class).orElse(300_000L));
   }
 
   public boolean hasKey() {

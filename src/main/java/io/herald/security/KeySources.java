@@ -39,7 +39,18 @@ final class KeySources {
     String location = settings.publicKeyLocation().orElseThrow();
     try {
       if (location.startsWith("http://") || location.startsWith("https://")) {
-        return JWKSourceBuilder.create(URI.create(location).toURL()).retrying(true).build();
+        // A key set is kept for herald.security.jwks-cache-ms, and fetched again at once for a key
+        // id it does not hold (rotation), at most twice per interval (a flood of made-up key ids
+        // must not become a flood on the identity provider). Fetches time out after 500 ms.
+        long ttl = settings.jwksCacheMillis();
+        return JWKSourceBuilder.create(URI.create(location).toURL())
+            .cache(ttl, Math.min(JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, ttl / 2))
+            .refreshAheadCache(false) // no thread of the library's own: the request that finds it stale refetches
+            .rateLimited(Math.min(JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL, ttl / 2))
+            .retrying(true)
+            // a failed or rate-limited fetch falls back to the set fetched last, for one more period
+            .outageTolerant(ttl)
+            .build();
       }
       return new ImmutableJWKSet<>(parse(read(location)));
     } catch (IOException e) {

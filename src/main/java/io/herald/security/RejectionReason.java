@@ -48,6 +48,11 @@ final class RejectionReason {
     if (settings.issuer().isPresent() && !settings.issuer().get().equals(claims.getIssuer())) {
       return "The token's issuer is not trusted.";
     }
+    if (settings.tokenAge().isPresent()
+        && (claims.getIssueTime() == null
+            || claims.getIssueTime().toInstant().plus(settings.tokenAge().get()).plusMillis(skew).isBefore(now))) {
+      return "The token was issued too long ago (mp.jwt.verify.token.age), or has no iat claim.";
+    }
     List<String> audience = claims.getAudience();
     if (!settings.audiences().isEmpty() && (audience == null || audience.stream().noneMatch(settings.audiences()::contains))) {
       return "The token is not meant for this audience.";

@@ -1,9 +1,12 @@
 package io.herald.security;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.herald.api.ErrorCode;
@@ -16,21 +19,31 @@ import jakarta.json.JsonString;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Verifies tokens that MP-JWT cannot see (the {@code access_token} query parameter, the WebSocket
- * subprotocol) with nimbus-jose-jwt, configured by the same {@code mp.jwt.verify.*} properties:
- * same keys, same algorithm, same issuer and audience checks. Never accepts {@code alg: none}.
+ * The one verifier of every token, whichever way it comes in: the {@code Authorization} header,
+ * the {@code access_token} query parameter, the WebSocket subprotocol, a WebSocket refresh, and
+ * subscription tokens. nimbus-jose-jwt, configured by the standard {@code mp.jwt.verify.*}
+ * properties: the same keys, the one algorithm, the same issuer, audience, clock skew and token
+ * age everywhere. Never accepts {@code alg: none}.
+ *
+ * <p>Payara's own MP-JWT is not used for the header: its checks differ from these (it ignores the
+ * configured algorithm and {@code nbf}, uses no clock skew unless told, insists on {@code typ},
+ * {@code iat} and {@code jti}, never refetches a JWKS for an unknown key id, and fetches it on the
+ * request thread without a timeout), so one token could pass one entry point and fail another
+ * (docs/security.md, "One verifier").
  */
 @ApplicationScoped
 public class TokenVerifier {
   private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
+  /** The claim that makes a token a subscription token, for exactly one channel. */
+  public static final String CHANNEL_CLAIM = "channel";
 
   @Inject Config config;
 
@@ -45,8 +58,7 @@ public class TokenVerifier {
     }
     processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(
-            JWSAlgorithm.parse(settings.algorithm()), KeySources.from(settings)));
+        new JWSVerificationKeySelector<>(JWSAlgorithm.parse(settings.algorithm()), KeySources.from(settings)));
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     settings.issuer().ifPresent(exact::issuer);
     DefaultJWTClaimsVerifier<SecurityContext> claims =
@@ -54,50 +66,58 @@ public class TokenVerifier {
             settings.audiences().isEmpty() ? null : new HashSet<>(settings.audiences()),
             exact.build(),
             Set.of("sub", "exp"),
-            null);
+            null) {
+          @Override
+          public void verify(JWTClaimsSet claimsSet, SecurityContext context) throws BadJWTException {
+            super.verify(claimsSet, context);
+            checkAge(claimsSet);
+          }
+        };
     claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
     processor.setJWTClaimsSetVerifier(claims);
   }
 
-  /** Verifies a compact JWT; throws {@code INVALID_TOKEN} with the reason otherwise. */
-  public Caller verify(String token) {
-    JWTClaimsSet claims = claims(token);
-    return caller(
-        claims.getSubject(),
-        strings(claims.getClaim("groups")),
-        claims.getClaim(settings.tenantClaim()),
-        claims.getExpirationTime().toInstant(),
-        claims.getClaim(settings.subscribeClaim()),
-        claims.getClaim(settings.publishClaim()));
+  /** {@code mp.jwt.verify.token.age}: a token issued longer ago than that is refused. */
+  private void checkAge(JWTClaimsSet claims) throws BadJWTException {
+    if (settings.tokenAge().isEmpty()) {
+      return;
+    }
+    Date issued = claims.getIssueTime();
+    if (issued == null
+        || issued.toInstant().plus(settings.tokenAge().get()).plus(settings.clockSkew()).isBefore(Instant.now())) {
+      throw new BadJWTException("token too old");
+    }
   }
 
-  /** Adapts a token MP-JWT has already verified, under the same rules as {@link #verify}. */
-  public Caller from(JsonWebToken jwt) {
-    if (jwt.getSubject() == null) {
-      throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token has no sub claim.");
+  /**
+   * Verifies an access token; throws {@code INVALID_TOKEN} with the reason otherwise. A
+   * subscription token is not an access token: it opens one channel, never a connection.
+   */
+  public Caller verify(String token) {
+    JWTClaimsSet claims = claims(token);
+    if (claims.getClaim(CHANNEL_CLAIM) != null) {
+      throw new HeraldException(
+          ErrorCode.INVALID_TOKEN, "This is a subscription token (it names a channel); an access token is needed here.");
     }
-    // The same not-before rule as the nimbus path, whether or not the container checked it.
-    if (jwt.getClaim("nbf") instanceof Number nbf
-        && Instant.ofEpochSecond(nbf.longValue()).isAfter(Instant.now().plus(settings.clockSkew()))) {
-      throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token is not valid yet (nbf).");
-    }
-    return caller(
-        jwt.getSubject(),
-        jwt.getGroups() == null ? Set.of() : jwt.getGroups(),
-        jwt.getClaim(settings.tenantClaim()),
-        Instant.ofEpochSecond(jwt.getExpirationTime()),
-        jwt.getClaim(settings.subscribeClaim()),
-        jwt.getClaim(settings.publishClaim()));
+    return new Caller(
+        claims.getSubject(),
+        strings(claims.getClaim("groups")),
+        tenant(claims.getClaim(settings.tenantClaim())),
+        claims.getExpirationTime().toInstant(),
+        strings(claims.getClaim(settings.subscribeClaim())),
+        strings(claims.getClaim(settings.publishClaim())));
   }
 
   /**
    * Verifies a subscription token (issued by the application's backend for one channel and one
    * user): same keys and rules as any token, plus a {@code channel} claim naming exactly this
    * channel and a {@code sub} naming this caller, in this caller's tenant.
+   *
+   * @return when the token expires: the subscription it opens ends then
    */
-  public void verifySubscription(String token, Caller caller, String channel) {
+  public Instant verifySubscription(String token, Caller caller, String channel) {
     JWTClaimsSet claims = claims(token);
-    if (!channel.equals(claims.getClaim("channel"))) {
+    if (!channel.equals(claims.getClaim(CHANNEL_CLAIM))) {
       throw new HeraldException(ErrorCode.PERMISSION_DENIED, "The subscription token is for another channel.");
     }
     if (!caller.subject().equals(claims.getSubject())) {
@@ -106,6 +126,7 @@ public class TokenVerifier {
     if (!caller.tenant().equals(tenant(claims.getClaim(settings.tenantClaim())))) {
       throw new HeraldException(ErrorCode.PERMISSION_DENIED, "The subscription token is for another tenant.");
     }
+    return claims.getExpirationTime().toInstant();
   }
 
   private JWTClaimsSet claims(String token) {
@@ -116,15 +137,19 @@ public class TokenVerifier {
       return processor.process(token, null);
     } catch (ParseException e) {
       throw new HeraldException(ErrorCode.INVALID_TOKEN, "The token is not a JWT.");
-    } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
+    } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
+      // the set was fetched a moment ago, and the key the token names was not in it
+      throw new HeraldException(ErrorCode.INVALID_TOKEN, RejectionReason.of(token, settings, Instant.now()));
+    } catch (com.nimbusds.jose.KeySourceException e) {
+      // the key set could not be fetched: not the token's fault, so not a 401
+      String id = io.herald.api.Incident.log(LOG, Level.WARNING, "The JWT keys could not be fetched", e);
+      throw new HeraldException(
+          ErrorCode.UNAVAILABLE, "The keys to verify tokens cannot be fetched right now; retry (correlationId " + id + ").");
+    } catch (BadJOSEException | JOSEException | RuntimeException e) {
+      // the library's own words name its internals: the client gets Herald's (RejectionReason)
       LOG.log(Level.FINE, "Token rejected", e);
       throw new HeraldException(ErrorCode.INVALID_TOKEN, RejectionReason.of(token, settings, Instant.now()));
     }
-  }
-
-  private Caller caller(
-      String subject, Set<String> groups, Object tenantClaim, Instant expiresAt, Object subscribe, Object publish) {
-    return new Caller(subject, groups, tenant(tenantClaim), expiresAt, strings(subscribe), strings(publish));
   }
 
   /** The token's tenant, or the configured default; a token with neither is refused. */

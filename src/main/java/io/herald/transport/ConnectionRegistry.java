@@ -54,15 +54,23 @@ public class ConnectionRegistry {
   /**
    * Subscribes a connection to channels, handing it what it is owed first: with a position, what
    * it missed since (or the gaps); without one, the latest event of last-value channels. The
-   * connection must queue the replay in {@code beforeLive}, ahead of any live event.
+   * replay is made to fit {@code room} frames, the connection's bound: channels whose missed
+   * events do not fit are answered as gaps ({@link Replay#fit}). The connection must queue the
+   * replay in {@code beforeLive}, ahead of any live event.
+   *
+   * @return the replay given, or null if not even its gaps fit: then nothing was subscribed
    */
   public Replay subscribe(
-      Connection connection, Collection<String> channels, EventId since, Consumer<Replay> beforeLive) {
+      Connection connection, Collection<String> channels, EventId since, int room, Consumer<Replay> beforeLive) {
     synchronized (seam) {
       Replay replay =
           since == null
               ? history.fresh(connection.tenant(), channels)
               : history.after(connection.tenant(), channels, since);
+      replay = replay.fit(room, since, cut -> history.lastValues(connection.tenant(), cut));
+      if (replay == null) {
+        return null;
+      }
       beforeLive.accept(replay);
       channels.forEach(channel -> subscribe(connection, channel));
       return replay;

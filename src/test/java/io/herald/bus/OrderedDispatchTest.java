@@ -62,7 +62,7 @@ class OrderedDispatchTest {
         new Thread(
             () -> {
               try {
-                taken.set(dispatch.take(10_000));
+                taken.set(dispatch.take());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -88,7 +88,7 @@ class OrderedDispatchTest {
         new Thread(
             () -> {
               try {
-                taken.set(dispatch.take(60_000));
+                taken.set(dispatch.take());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }

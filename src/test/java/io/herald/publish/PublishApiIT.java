@@ -150,6 +150,11 @@ class PublishApiIT {
   void malformedJsonIs400InvalidJson() {
     assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", "{\"event\": "), 400, "INVALID_JSON");
     assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", "not json"), 400, "INVALID_JSON");
+    Server.Reply cut = server.publishRaw(Tokens.publisher("b"), "jobs.1", "{\"event\": ");
+    String where = cut.json().getString("message");
+    assertTrue(where.matches("The body is not well-formed JSON \\(line 1, column \\d+\\)\\."), "where, in Herald's words: " + where);
+    String deep = "{\"event\":\"x\",\"data\":" + "[".repeat(1500) + "]".repeat(1500) + "}";
+    assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", deep), 400, "INVALID_JSON");
   }
 
   @Test

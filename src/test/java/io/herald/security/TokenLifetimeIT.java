@@ -121,4 +121,63 @@ class TokenLifetimeIT {
       assertEquals("pong", ws.call("ping", "").getString("type"));
     }
   }
+
+  @Test
+  void aRefreshEndsTheSubscriptionsTheNewTokenNoLongerAllowsAndTellsWhy() throws Exception {
+    String docs = Tokens.forUser("rosa").claim("channel", "docs.kept").sign(); // a subscription token
+    try (WsClient ws = WsClient.connect(server, Tokens.forUser("rosa").subscribe("jobs.*").sign())) {
+      ws.nextOfType("connected");
+      ws.subscribe("jobs.revoked");
+      assertEquals("ok", ws.call("subscribe", "\"channel\":\"docs.kept\",\"token\":\"" + docs + "\"").getString("type"));
+      ws.subscribe("chat.open"); // any user may: not a grant of the token
+
+      // the user lost the jobs grant since; the refreshed token says so
+      JsonObject ok = ws.call("refresh", "\"token\":\"" + Tokens.forUser("rosa").sign() + "\"");
+      assertEquals("ok", ok.getString("type"), ok.toString());
+      JsonObject ended = ws.nextOfType("unsubscribed");
+      assertEquals("jobs.revoked", ended.getString("channel"));
+      assertEquals("PERMISSION_DENIED", ended.getString("code"));
+
+      server.publish(publisher, "jobs.revoked", "secret", "1");
+      String kept = server.publish(publisher, "docs.kept", "still", "2").json().getString("id");
+      String open = server.publish(publisher, "chat.open", "still", "3").json().getString("id");
+      assertEquals(kept, ws.nextOfType("event").getString("id"), "the subscription token's channel stays");
+      assertEquals(open, ws.nextOfType("event").getString("id"), "and what any user may see");
+      assertNull(ws.poll(Timeouts.QUIET), "nothing more from the revoked channel");
+    }
+  }
+
+  @Test
+  void aSubscriptionOpenedByASubscriptionTokenEndsWhenThatTokenExpiresOnEveryTransport() throws Exception {
+    Instant exp = expiryIn(3);
+    String access = Tokens.forUser("sam").sign(); // valid for an hour; no grant for docs
+    String wsToken = Tokens.forUser("sam").claim("channel", "docs.short").expiresAt(exp).sign();
+    String sseToken = Tokens.forUser("sam").claim("channel", "docs.short2").expiresAt(exp).sign();
+    try (WsClient ws = WsClient.connect(server, access);
+        SseClient sse =
+            SseClient.open(
+                server,
+                "api/realtime/stream?channel=docs.short2&channel=chat.stays&access_token=" + access + "&subscription_token=" + sseToken)) {
+      ws.nextOfType("connected");
+      assertEquals("ok", ws.call("subscribe", "\"channel\":\"docs.short\",\"token\":\"" + wsToken + "\"").getString("type"));
+      ws.subscribe("chat.stays");
+      assertEquals("connected", sse.next().name());
+
+      JsonObject ended = ws.nextOfType("unsubscribed");
+      assertEndedInWindow(exp, Instant.now());
+      assertEquals("docs.short", ended.getString("channel"));
+      assertEquals("TOKEN_EXPIRED", ended.getString("code"));
+      SseClient.Event sseEnded = sse.next(Duration.ofSeconds(10));
+      assertEquals("unsubscribed", sseEnded.name());
+      assertEquals("docs.short2", sseEnded.json().getString("channel"));
+
+      server.publish(publisher, "docs.short", "late", "1");
+      server.publish(publisher, "docs.short2", "late", "1");
+      String stays = server.publish(publisher, "chat.stays", "ok", "2").json().getString("id");
+      assertEquals(stays, ws.nextOfType("event").getString("id"), "the connection and its other channels stay");
+      assertEquals(stays, sse.next().id(), "on SSE too");
+      assertNull(ws.poll(Timeouts.QUIET));
+      assertNull(sse.next(Timeouts.QUIET));
+    }
+  }
 }

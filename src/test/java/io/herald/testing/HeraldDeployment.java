@@ -45,6 +45,17 @@ public final class HeraldDeployment {
         .addAsResource(new StringAsset(properties(config)), "META-INF/microprofile-config.properties");
   }
 
+  /** The WAR with exactly {@code config} as its microprofile-config.properties, written to a file. */
+  public static java.nio.file.Path exportWithConfig(Map<String, String> config) throws java.io.IOException {
+    File war = new File(System.getProperty("herald.war", "target/herald.war"));
+    java.nio.file.Path file = java.nio.file.Files.createTempFile(java.nio.file.Path.of("target"), "herald-", ".war");
+    ShrinkWrap.createFromZipFile(WebArchive.class, war)
+        .addAsResource(new StringAsset(properties(config)), "META-INF/microprofile-config.properties")
+        .as(org.jboss.shrinkwrap.api.exporter.ZipExporter.class)
+        .exportTo(file.toFile(), true);
+    return file;
+  }
+
   private static String properties(Map<String, String> config) {
     StringBuilder text = new StringBuilder();
     config.forEach(

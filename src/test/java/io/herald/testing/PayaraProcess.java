@@ -1,6 +1,5 @@
 package io.herald.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +39,19 @@ public final class PayaraProcess implements AutoCloseable {
   /** Starts an instance without waiting for it: launch several, then {@link #awaitReady} each. */
   public static PayaraProcess launch(String name, Map<String, String> properties, Map<String, String> env)
       throws IOException {
+    return launch(name, properties, env, Path.of(System.getProperty("herald.war", "target/herald.war")));
+  }
+
+  /** Starts an instance of {@code war} (a variant of herald.war, e.g. with a config file in it) and waits. */
+  public static PayaraProcess start(String name, Map<String, String> properties, Map<String, String> env, Path war)
+      throws IOException, InterruptedException {
+    PayaraProcess payara = launch(name, properties, env, war);
+    payara.awaitReady();
+    return payara;
+  }
+
+  private static PayaraProcess launch(String name, Map<String, String> properties, Map<String, String> env, Path war)
+      throws IOException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -49,7 +61,7 @@ public final class PayaraProcess implements AutoCloseable {
         List.of(
             "-jar", System.getProperty("payara.microJar", "target/payara-micro.jar"),
             "--nocluster", "--port", String.valueOf(port),
-            "--deploy", System.getProperty("herald.war", "target/herald.war"),
+            "--deploy", war.toString(),
             "--contextroot", "/"));
     Path log = Path.of("target", "payara-" + name + "-" + port + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

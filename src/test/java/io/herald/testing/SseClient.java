@@ -22,8 +22,11 @@ import java.util.concurrent.TimeUnit;
  * EventSource would and queueing each event for the test to take.
  */
 public final class SseClient implements AutoCloseable {
-  /** One dispatched SSE event. {@code retry} is null unless the frame carried one. */
-  public record Event(String id, String name, String data, Long retry) {
+  /**
+   * One dispatched SSE event. {@code retry} is null unless the frame carried one; {@code
+   * receivedNanos} is when the client read it ({@link System#nanoTime}).
+   */
+  public record Event(String id, String name, String data, Long retry, long receivedNanos) {
     public JsonObject json() {
       return Json.createReader(new StringReader(data)).readObject();
     }
@@ -148,7 +151,7 @@ public final class SseClient implements AutoCloseable {
       while ((line = lines.readLine()) != null) {
         if (line.isEmpty()) {
           if (data != null) {
-            events.add(new Event(id, name == null ? "message" : name, data.toString(), retry));
+            events.add(new Event(id, name == null ? "message" : name, data.toString(), retry, System.nanoTime()));
           }
           id = null; // report each frame's own id (EventSource would keep the last one)
           name = null;

@@ -21,6 +21,7 @@ public final class Tokens {
   private TestKeys key = TestKeys.TRUSTED;
   private String keyId;
   private Instant expiresAt = Instant.now().plus(Duration.ofHours(1));
+  private JWSAlgorithm algorithm = JWSAlgorithm.RS256;
 
   private Tokens(String subject) {
     claims.issuer(ISSUER).jwtID(UUID.randomUUID().toString()).issueTime(new Date());
@@ -105,11 +106,23 @@ public final class Tokens {
     return this;
   }
 
+  /** Another RSA algorithm than the configured RS256 (RS384, RS512, PS256...). */
+  public Tokens signedWith(JWSAlgorithm algorithm) {
+    this.algorithm = algorithm;
+    return this;
+  }
+
+  /** A token without an {@code exp} claim. */
+  public Tokens withoutExpiry() {
+    this.expiresAt = null;
+    return this;
+  }
+
   public String sign() {
-    claims.expirationTime(Date.from(expiresAt));
+    claims.expirationTime(expiresAt == null ? null : Date.from(expiresAt));
     SignedJWT jwt =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(keyId).build(), claims.build());
+            new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(), claims.build());
     try {
       jwt.sign(new RSASSASigner(key.privateKey()));
     } catch (JOSEException e) {

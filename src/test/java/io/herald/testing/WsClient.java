@@ -137,6 +137,11 @@ public final class WsClient implements AutoCloseable {
     socket.sendText(text, true).join();
   }
 
+  /** Sends a binary frame (not part of herald.v1). */
+  public void sendBinary(byte[] data) {
+    socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
+  }
+
   /** Sends a message with a fresh {@code id}, returning that id. */
   public String request(String type, String fieldsJson) {
     String id = "r" + ids.incrementAndGet();

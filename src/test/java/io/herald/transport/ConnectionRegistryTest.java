@@ -89,8 +89,8 @@ class ConnectionRegistryTest {
     registry.open(closedEarly);
     registry.open(open);
     registry.close(closedEarly); // the socket went away before the subscription was done
-    registry.subscribe(closedEarly, List.of("chat.1"), null, replay -> {});
-    registry.subscribe(open, List.of("chat.1"), null, replay -> {});
+    registry.subscribe(closedEarly, List.of("chat.1"), null, 1024, replay -> {});
+    registry.subscribe(open, List.of("chat.1"), null, 1024, replay -> {});
 
     registry.fanOut(event(1));
     assertTrue(closedEarly.received.isEmpty(), "a closed connection is never delivered to");
@@ -101,7 +101,7 @@ class ConnectionRegistryTest {
   void closingTakesAConnectionOutOfEveryChannelItJoined() {
     Recorder connection = new Recorder("c1");
     registry.open(connection);
-    registry.subscribe(connection, List.of("chat.1"), null, replay -> {});
+    registry.subscribe(connection, List.of("chat.1"), null, 1024, replay -> {});
     registry.close(connection);
 
     registry.fanOut(event(1));

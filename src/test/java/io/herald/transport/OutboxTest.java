@@ -80,4 +80,16 @@ class OutboxTest {
   void refusesANonsenseBound() {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Outbox<>(0));
   }
+
+  @Test
+  void framesAheadGoFirstAndCountAgainstTheSameBound() {
+    Outbox<String> box = new Outbox<>(4);
+    assertTrue(box.offer("live-1"));
+    assertTrue(box.offerAhead(List.of("reply", "missed-1")));
+    assertFalse(box.offerAhead(List.of("reply", "missed-1", "missed-2")), "a replay that does not fit is not queued at all");
+    assertEquals(1, box.room());
+    assertTrue(box.offer("live-2"));
+    assertFalse(box.offer("live-3"), "replays and live frames share one bound");
+    assertEquals(List.of("reply", "missed-1", "live-1", "live-2"), List.of(box.poll(), box.poll(), box.poll(), box.poll()));
+  }
 }

@@ -12,7 +12,8 @@ import org.eclipse.microprofile.metrics.Tag;
 /**
  * Open connections per user and per client address, across transports on this instance. A
  * connection takes a place when it opens ({@link #admit}) and gives it back when it closes
- * ({@link #release}); over a limit it is refused with {@code TOO_MANY_CONNECTIONS}.
+ * ({@link Slot#release}, once, however many of its paths call it); over a limit it is refused
+ * with {@code TOO_MANY_CONNECTIONS}.
  */
 @ApplicationScoped
 public class ConnectionCounts {
@@ -22,8 +23,33 @@ public class ConnectionCounts {
   private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
   private final Map<String, Integer> perIp = new ConcurrentHashMap<>();
 
+  /** A connection's place; giving it back twice gives it back once. */
+  public final class Slot {
+    private final String tenant;
+    private final String user;
+    private final String ip;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Slot(String tenant, String user, String ip) {
+      this.tenant = tenant;
+      this.user = user;
+      this.ip = ip;
+    }
+
+    public void release() {
+      if (released.compareAndSet(false, true)) {
+        ConnectionCounts.this.release(tenant, user, ip);
+      }
+    }
+  }
+
   /** A place for one more connection of this user from this address, or the refusal. */
-  public void admit(String tenant, String user, String ip) {
+  public Slot admit(String tenant, String user, String ip) {
+    take(tenant, user, ip);
+    return new Slot(tenant, user, ip);
+  }
+
+  private void take(String tenant, String user, String ip) {
     String userKey = tenant + '\u001f' + user;
     if (!take(perUser, userKey, limits.connectionsPerUser())) {
       refuse("user", "At most " + limits.connectionsPerUser() + " connections per user.");
@@ -34,7 +60,7 @@ public class ConnectionCounts {
     }
   }
 
-  public void release(String tenant, String user, String ip) {
+  private void release(String tenant, String user, String ip) {
     give(perUser, tenant + '\u001f' + user);
     if (ip != null) {
       give(perIp, ip);

@@ -69,9 +69,9 @@ public class PollResource {
     Long timeoutMillis = timeout(timeoutText);
     EventId since = Positions.parse(sinceText);
     Caller caller = (Caller) security.getUserPrincipal();
-    Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
-    String address = http.getRemoteAddr();
-    counts.admit(caller.tenant(), caller.subject(), address);
+    // a held poll is answered within herald.poll.timeout-ms: rights checked now hold for it
+    Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens).keySet();
+    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), http.getRemoteAddr());
     long hold = timeoutMillis == null ? settings.timeoutMillis() : Math.min(timeoutMillis, settings.timeoutMillis());
     PollWaiter[] self = new PollWaiter[1];
     PollWaiter waiter =
@@ -80,25 +80,32 @@ public class PollResource {
             caller,
             subscribed,
             executor,
+            settings.maxEvents(),
             answer -> {
               registry.close(self[0]);
-              counts.release(caller.tenant(), caller.subject(), address);
+              slot.release();
               response.resume(respond(answer));
             });
     self[0] = waiter;
-    registry.open(waiter);
-    Replay replay = registry.subscribe(waiter, subscribed, since, owed -> waiter.owed(owed, since));
-    if (since != null) {
-      metrics
-          .counter("herald.recoveries", new Tag("transport", "poll"), new Tag("recovered", String.valueOf(replay.recovered())))
-          .inc();
+    try {
+      registry.open(waiter);
+      Replay replay = registry.subscribe(waiter, subscribed, since, Integer.MAX_VALUE, owed -> waiter.owed(owed, since));
+      if (since != null) {
+        metrics
+            .counter("herald.recoveries", new Tag("transport", "poll"), new Tag("recovered", String.valueOf(replay.recovered())))
+            .inc();
+      }
+      // The hold starts once the waiter is subscribed; before that it has nothing to answer with.
+      if (hold > 0) {
+        response.setTimeout(hold, TimeUnit.MILLISECONDS);
+        response.setTimeoutHandler(r -> waiter.answer());
+      }
+      waiter.arm(hold == 0);
+    } catch (RuntimeException e) {
+      registry.close(waiter); // a poll that never got going leaves nothing registered or counted
+      slot.release();
+      throw e;
     }
-    // The hold starts once the waiter is subscribed; before that it has nothing to answer with.
-    if (hold > 0) {
-      response.setTimeout(hold, TimeUnit.MILLISECONDS);
-      response.setTimeoutHandler(r -> waiter.answer());
-    }
-    waiter.arm(hold == 0);
   }
 
   /** The hold asked for; read here, not by JAX-RS, which answers a malformed number with 404. */
@@ -121,6 +128,9 @@ public class PollResource {
     JsonObjectBuilder fields = JSON.createObjectBuilder().add("position", answer.position().toString());
     if (answer.recovered() != null) {
       fields.add("recovered", answer.recovered());
+    }
+    if (answer.more()) {
+      fields.add("more", true);
     }
     CacheControl noStore = new CacheControl();
     noStore.setNoStore(true);

@@ -24,22 +24,30 @@ import java.util.function.Consumer;
  * registry had finished adding it to its channels, leaving it there for good.
  */
 final class PollWaiter implements Connection {
-  /** What a poll answers with. */
-  record Answer(List<String> messages, EventId position, Boolean recovered) {}
+  /**
+   * What a poll answers with.
+   *
+   * @param more whether there is more after {@code position} already (the answer was full)
+   */
+  record Answer(List<String> messages, EventId position, Boolean recovered, boolean more) {}
 
   private final String id;
   private final Caller caller;
   private final Set<String> channels;
   private final Executor executor;
   private final Consumer<Answer> onAnswer;
+  /** The most one answer carries; beyond it the answer says "more" and the next poll takes the rest. */
+  private final int maxEvents;
   private final List<String> messages = new ArrayList<>();
+  private boolean more;
   private EventId position;
   private Boolean recovered;
   private boolean armed;
   private boolean scheduled;
   private boolean sealed;
 
-  PollWaiter(String id, Caller caller, Set<String> channels, Executor executor, Consumer<Answer> onAnswer) {
+  PollWaiter(String id, Caller caller, Set<String> channels, Executor executor, int maxEvents, Consumer<Answer> onAnswer) {
+    this.maxEvents = maxEvents;
     this.id = id;
     this.caller = caller;
     this.channels = Set.copyOf(channels);
@@ -47,13 +55,21 @@ final class PollWaiter implements Connection {
     this.onAnswer = onAnswer;
   }
 
-  /** Takes what the subscription is owed, ahead of any live event. */
+  /**
+   * Takes what the subscription is owed, ahead of any live event: at most {@code maxEvents} of the
+   * missed events, in topic order, so that the position after the last one taken resumes the rest.
+   */
   synchronized void owed(Replay replay, EventId since) {
     if (since != null) {
       recovered = replay.recovered();
     }
-    messages.addAll(replay.frames(since));
-    position = replay.positionAfter();
+    List<String> frames = replay.frames(since);
+    int notEvents = frames.size() - replay.events().size(); // gap notices and latest values: few
+    // at least one event, so that the position moves on
+    int take = Math.min(replay.events().size(), Math.max(1, maxEvents - notEvents));
+    messages.addAll(frames.subList(0, notEvents + take));
+    more = take < replay.events().size();
+    position = more ? replay.events().get(take - 1).id() : replay.positionAfter();
   }
 
   /**
@@ -69,11 +85,16 @@ final class PollWaiter implements Connection {
 
   @Override
   public synchronized void deliver(Envelope envelope) {
-    if (!sealed) {
-      messages.add(envelope.json());
-      position = envelope.id();
-      schedule();
+    if (sealed || more) {
+      return; // in the history: the next poll, from this answer's position, takes it
     }
+    if (messages.size() >= maxEvents) {
+      more = true;
+      return;
+    }
+    messages.add(envelope.json());
+    position = envelope.id();
+    schedule();
   }
 
   private void schedule() {
@@ -91,7 +112,7 @@ final class PollWaiter implements Connection {
         return;
       }
       sealed = true;
-      answer = new Answer(List.copyOf(messages), position, recovered);
+      answer = new Answer(List.copyOf(messages), position, recovered, more);
     }
     onAnswer.accept(answer);
   }

@@ -4,30 +4,36 @@ import io.herald.bus.Envelope;
 import io.herald.bus.Signal;
 import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
+import io.herald.security.limits.ConnectionCounts;
 import io.herald.transport.Connection;
 import io.herald.transport.Outbox;
+import io.herald.transport.TokenSubscriptions;
 import io.herald.transport.Transport;
+import jakarta.servlet.WriteListener;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
  * One SSE stream. Events wait in a bounded queue and are written by a shared writer pool, one
- * drain at a time per connection, so the bus thread never touches a socket. A full queue means the
- * client stopped reading: the stream is ended rather than allowed to hold anyone else up.
+ * drain at a time per connection, so the bus thread never touches a socket.
+ *
+ * <p>Writes never block: after the response head, the stream uses the Servlet non-blocking output
+ * ({@link WriteListener}). A drain writes only while the container says the stream is ready, one
+ * write (a batch of frames) per "ready"; when it is not, the drain stops and the container's
+ * {@code onWritePossible} resumes it later, so a client that stops reading holds no thread, only
+ * its queued frames and the container's buffer. It is cut as a slow consumer when its queue fills,
+ * or when it has not been writable for {@code herald.sse.write-stall-ms}.
  *
  * <p>The response head and the {@code connected} frame go through JAX-RS's {@link SseEventSink};
- * every frame after it is written as its ready-made bytes to the response's servlet stream, and a
- * drain writes everything queued before one flush. JAX-RS writes each event through its whole
- * entity pipeline (scopes, interceptors, writer lookup) and flushes it alone, which profiled at
- * about two thirds of the cost of a delivery (docs/performance.md); a stream that is behind now
- * catches up with one write for many frames.
+ * every frame after it is written as its ready-made bytes to the response's servlet stream: JAX-RS
+ * writes each event through its whole entity pipeline and flushes it alone, which profiled at
+ * about two thirds of the cost of a delivery (docs/performance.md).
  */
 final class SseConnection implements Connection {
   /** Why a stream ended; the label is a metric tag. */
@@ -35,7 +41,8 @@ final class SseConnection implements Connection {
     CLIENT_GONE("client_gone"),
     SLOW_CONSUMER("slow_consumer"),
     TOKEN_EXPIRED("token_expired"),
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    ERROR("error");
 
     final String label;
 
@@ -46,27 +53,33 @@ final class SseConnection implements Connection {
 
   /** Queued last: when the writer reaches it, the stream ends (after what was queued before). */
   private static final SseFrame END = SseFrame.comment("end");
+  /** The most one write carries; a single larger frame still goes, alone. */
+  private static final int MAX_WRITE_BYTES = 64 * 1024;
 
   private final String id;
   private final String userId;
   private final String tenant;
-  private final String address;
+  private final ConnectionCounts.Slot slot;
   private final Set<String> channels;
+  /** Those of its channels a subscription token opened: each ends when its token expires. */
+  private final TokenSubscriptions tokenSubscriptions = new TokenSubscriptions();
   private final SseEventSink sink;
   private final SseResponse.Output out;
   private final Executor writers;
+  /** The replay and latest values ahead, then live frames: one bound for both. */
   private final Outbox<SseFrame> queue;
-  /**
-   * The replay and latest values: written before anything in {@link #queue}, and not held to its
-   * bound, as a replay may be longer than the queue allows live events to pile up.
-   */
-  private final ConcurrentLinkedQueue<SseFrame> first = new ConcurrentLinkedQueue<>();
+  /** Held by the one drain that may touch the stream; kept while it waits for the container. */
   private final AtomicBoolean draining = new AtomicBoolean();
+  /** Set while the drain waits for {@code onWritePossible}; whoever clears it resumes the drain. */
+  private final AtomicBoolean waiting = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BiConsumer<SseConnection, Reason> onClose;
   /** The connected frame, written through the sink; nothing is written before it is through. */
   private volatile OutboundSseEvent opening;
   private volatile boolean opened;
+  private boolean listening;
+  /** Since when (nanos) the stream has not been writable; 0 while it is. */
+  private volatile long stalledSince;
   private volatile Reason endReason;
   private final ExpirySlot expiry = new ExpirySlot();
 
@@ -74,7 +87,7 @@ final class SseConnection implements Connection {
       String id,
       String userId,
       String tenant,
-      String address,
+      ConnectionCounts.Slot slot,
       Set<String> channels,
       SseEventSink sink,
       SseResponse.Output output,
@@ -84,8 +97,9 @@ final class SseConnection implements Connection {
     this.id = id;
     this.userId = userId;
     this.tenant = tenant;
-    this.address = address;
-    this.channels = Set.copyOf(channels);
+    this.slot = slot;
+    this.channels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    this.channels.addAll(channels);
     this.sink = sink;
     this.out = output;
     this.writers = writers;
@@ -95,6 +109,28 @@ final class SseConnection implements Connection {
 
   void expiresWith(TokenLifetime.Expiry expiry) {
     this.expiry.set(expiry);
+  }
+
+  TokenSubscriptions tokenSubscriptions() {
+    return tokenSubscriptions;
+  }
+
+  /**
+   * One channel's subscription ended without the client asking (its subscription token expired):
+   * the client is told, with {@code notice}, after what was queued before; if no channel is left
+   * the stream ends. The caller has taken it out of the fan-out.
+   */
+  void endSubscription(String channel, String notice) {
+    if (!channels.remove(channel)) {
+      return;
+    }
+    tokenSubscriptions.remove(channel);
+    SseFrame frame = SseFrame.named("unsubscribed", notice);
+    if (channels.isEmpty()) {
+      finish(frame, Reason.TOKEN_EXPIRED);
+    } else {
+      enqueue(frame);
+    }
   }
 
   /** Sends {@code last} after everything already queued, then ends the stream. */
@@ -114,8 +150,9 @@ final class SseConnection implements Connection {
     return userId;
   }
 
-  String address() {
-    return address;
+  /** Its place among the connections of its user and address. */
+  ConnectionCounts.Slot slot() {
+    return slot;
   }
 
   @Override
@@ -138,12 +175,20 @@ final class SseConnection implements Connection {
     enqueue(SseFrame.of(envelope, true));
   }
 
+  /** Frames that fit in this stream's queue now (a replay must, or be cut to gaps). */
+  int room() {
+    return queue.room();
+  }
+
   /**
    * Starts the stream: {@code connected} (through the sink, which commits the response head),
    * then {@code frames} ahead of every live one; called once, before the stream joins the fan-out.
    */
   void start(OutboundSseEvent connected, List<SseFrame> frames) {
-    first.addAll(frames);
+    if (!queue.offerAhead(frames)) {
+      close(Reason.SLOW_CONSUMER);
+      return;
+    }
     opening = connected;
     scheduleDrain();
   }
@@ -165,12 +210,19 @@ final class SseConnection implements Connection {
     scheduleDrain();
   }
 
+  /** How long the stream has not been writable, in nanoseconds; 0 if it is. */
+  long stalledNanos(long now) {
+    long since = stalledSince;
+    return since == 0 ? 0 : now - since;
+  }
+
   private void scheduleDrain() {
     if (draining.compareAndSet(false, true)) {
       writers.execute(this::drain);
     }
   }
 
+  /** Runs only while holding {@link #draining}: the one thread that may touch the stream. */
   private void drain() {
     if (closed.get()) {
       release();
@@ -180,31 +232,98 @@ final class SseConnection implements Connection {
       open();
       return;
     }
-    List<byte[]> batch = new java.util.ArrayList<>();
+    if (!listening) {
+      listening = true;
+      // From here on writes are non-blocking. The container may call onWritePossible at once,
+      // on this thread: it finds nothing waiting, and this drain goes on.
+      out.listen(new Writable());
+    }
+    while (true) {
+      if (closed.get()) {
+        release();
+        return;
+      }
+      if (stalledSince == 0) {
+        stalledSince = System.nanoTime();
+      }
+      waiting.set(true); // before asking: the container may answer on another thread at once
+      boolean ready;
+      try {
+        ready = out.isReady();
+      } catch (RuntimeException e) {
+        ready = false;
+        waiting.set(false);
+        close(Reason.CLIENT_GONE);
+        continue;
+      }
+      if (!ready) {
+        return; // onWritePossible (or a close) takes it from here; the drain stays held
+      }
+      waiting.set(false);
+      stalledSince = 0;
+      Batch batch = nextBatch();
+      if (batch.bytes.length == 0 && !batch.end) {
+        idle();
+        return;
+      }
+      try {
+        if (batch.bytes.length > 0) {
+          out.write(batch.bytes); // one write per "ready": it never blocks
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        close(Reason.CLIENT_GONE); // the client went away, or the container closed the response
+        continue;
+      }
+      if (batch.end) {
+        close(endReason);
+        // the close found the drain held: release it here, after the frames before the end
+      }
+    }
+  }
+
+  private record Batch(byte[] bytes, boolean end) {}
+
+  /** Queued frames up to {@link #MAX_WRITE_BYTES}, joined into one write. */
+  private Batch nextBatch() {
+    ByteArrayOutputStream joined = new ByteArrayOutputStream();
     SseFrame frame;
-    boolean end = false;
-    while (!closed.get() && ((frame = first.poll()) != null || (frame = queue.poll()) != null)) {
-      if (frame == END) {
-        end = true;
+    while (joined.size() < MAX_WRITE_BYTES) {
+      SseFrame next = queue.peek();
+      if (next == null || (joined.size() > 0 && joined.size() + next.bytes().length > MAX_WRITE_BYTES)) {
         break;
       }
-      batch.add(frame.bytes());
-    }
-    try {
-      if (!batch.isEmpty() || end) {
-        out.write(batch); // everything queued, one flush
+      frame = queue.poll();
+      if (frame == END) {
+        return new Batch(joined.toByteArray(), true);
       }
-    } catch (IOException | RuntimeException e) {
-      close(Reason.CLIENT_GONE); // the client went away, or the container closed the response
-      release();
-      return;
+      joined.writeBytes(frame.bytes());
     }
-    if (end) {
-      close(endReason);
-      release();
-      return;
+    return new Batch(joined.toByteArray(), false);
+  }
+
+  /** The container's word that the stream takes writes again, or that it failed. */
+  private final class Writable implements WriteListener {
+    @Override
+    public void onWritePossible() {
+      resume();
     }
-    idle();
+
+    @Override
+    public void onError(Throwable failure) {
+      close(Reason.CLIENT_GONE);
+    }
+  }
+
+  /** Hands the waiting drain on to a writer thread; never blocks or throws (a container callback). */
+  private void resume() {
+    if (waiting.compareAndSet(true, false)) {
+      try {
+        writers.execute(this::drain);
+      } catch (RuntimeException e) {
+        closed.set(true); // no writer can take it: the stream is over
+        release();
+      }
+    }
   }
 
   /**
@@ -240,24 +359,28 @@ final class SseConnection implements Connection {
   private void idle() {
     draining.set(false);
     // A frame (or the close) may have come between the last poll and the flag being cleared.
-    boolean pending = closed.get() || (opened ? !queue.isEmpty() || !first.isEmpty() : opening != null);
+    boolean pending = closed.get() || (opened ? !queue.isEmpty() : opening != null);
     if (pending) {
       scheduleDrain();
     }
   }
 
   /**
-   * Ends the stream once. The response is released by the drain, never beside a write in flight:
-   * the servlet stream is not safe for two threads, and the caller may be the bus.
+   * Ends the stream once. The response is released by the drain, never beside a write in flight;
+   * a drain waiting for the container is resumed to do it.
    */
   void close(Reason reason) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
-      first.clear();
       expiry.close();
+      tokenSubscriptions.close();
       onClose.accept(this, reason);
       if (opened) {
-        scheduleDrain(); // the drain releases it, after any write in flight
+        if (waiting.compareAndSet(true, false)) {
+          writers.execute(this::drain); // the held drain waits for a call that may never come
+        } else {
+          scheduleDrain(); // the drain releases it, after any write in flight
+        }
       } else {
         // nothing is written directly before the stream opens: the sink, safe for any thread,
         // can go now (a head that never went through would otherwise hold the drain forever)
@@ -266,7 +389,10 @@ final class SseConnection implements Connection {
     }
   }
 
-  /** Completes the response; only a drain calls it, and the drain flag is never cleared after. */
+  /**
+   * Completes the response. Without blocking: the last write came after a "ready", and the
+   * container queues the end of the body behind whatever the client has not read yet.
+   */
   private void release() {
     try {
       sink.close();

@@ -19,8 +19,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Instant;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /** {@code GET /api/realtime/stream}: Server-Sent Events for one or more channels. */
 @Path("realtime/stream")
@@ -78,11 +79,16 @@ public class SseResource {
       SseEventSink sink,
       Sse sse) {
     Caller caller = (Caller) security.getUserPrincipal();
-    Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
-    String address = http.getRemoteAddr();
-    counts.admit(caller.tenant(), caller.subject(), address); // given back when the stream ends
-    // the servlet stream, for the frames after the first (SseConnection, SseResponse)
-    SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
-    streams.open(caller, address, subscribed, since, sink, sse, out);
+    Map<String, Instant> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
+    // given back when the stream ends, or here if it never starts
+    io.herald.security.limits.ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), http.getRemoteAddr());
+    try {
+      // the servlet stream, for the frames after the first (SseConnection, SseResponse)
+      SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
+      streams.open(caller, slot, subscribed, since, sink, sse, out);
+    } catch (RuntimeException e) {
+      slot.release();
+      throw e;
+    }
   }
 }

@@ -12,7 +12,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,14 +46,34 @@ public class SseResponse extends HttpFilter {
       return headWritten;
     }
 
-    /** Writes frames and flushes them, or fails if the request is over. */
-    synchronized void write(List<byte[]> frames) throws IOException {
+    /**
+     * Switches the stream to non-blocking writes; the container may call {@code onWritePossible}
+     * at once, on this thread. Only after JAX-RS's last write through the sink (the head).
+     */
+    synchronized void listen(WriteListener listener) {
+      if (!over) {
+        stream.setWriteListener(listener);
+      }
+    }
+
+    /** Whether one write may go now without blocking; if not, the listener is called when it may. */
+    synchronized boolean isReady() {
+      if (over) {
+        throw new IllegalStateException("the response is complete");
+      }
+      return stream.isReady();
+    }
+
+    /**
+     * Writes and flushes, or fails if the request is over. Called once per {@link #isReady} that
+     * answered true: then neither blocks (on Payara a second write would block until the write
+     * timeout).
+     */
+    synchronized void write(byte[] bytes) throws IOException {
       if (over) {
         throw new IOException("the response is complete");
       }
-      for (byte[] frame : frames) {
-        stream.write(frame);
-      }
+      stream.write(bytes);
       stream.flush();
     }
 

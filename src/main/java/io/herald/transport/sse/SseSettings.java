@@ -19,9 +19,19 @@ public class SseSettings {
   @ConfigProperty(name = "herald.sse.queue-size", defaultValue = "1024")
   int queueSize;
 
+  /** Threads writing to SSE streams; 0 means one per core (at least 2). Writes never block. */
   @Inject
-  @ConfigProperty(name = "herald.sse.writer-threads", defaultValue = "32")
+  @ConfigProperty(name = "herald.sse.writer-threads", defaultValue = "0")
   int writerThreads;
+
+  @Inject
+  @ConfigProperty(name = "herald.sse.write-stall-ms", defaultValue = "30000")
+  long writeStallMillis;
+
+  /** How long a stream may stay unwritable (its client not reading) before it is cut. */
+  public long writeStallMillis() {
+    return writeStallMillis;
+  }
 
   public long heartbeatMillis() {
     return heartbeatMillis;
@@ -36,6 +46,6 @@ public class SseSettings {
   }
 
   public int writerThreads() {
-    return writerThreads;
+    return writerThreads > 0 ? writerThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
   }
 }

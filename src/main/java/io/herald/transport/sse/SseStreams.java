@@ -19,6 +19,8 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayList;
+import io.herald.transport.TokenSubscriptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +45,6 @@ public class SseStreams {
   @Inject ConnectionRegistry registry;
   @Inject MetricRegistry metrics;
   @Inject io.herald.security.TokenLifetime lifetime;
-  @Inject io.herald.security.limits.ConnectionCounts counts;
 
   @Resource ManagedThreadFactory threadFactory;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -55,17 +56,16 @@ public class SseStreams {
 
   @PostConstruct
   void start() {
-    // A bounded pool, not a thread per stream: writes are short unless a client stops reading.
-    // Such a client is cut when its queue fills, but the write it is stuck in holds its thread
-    // until the container's write timeout (about 60 s on Payara Micro), so the pool is sized for
-    // several of those at once; idle threads time out.
+    // A thread per core, not per stream: writes never block (SseConnection), so more threads would
+    // only add switching. The task queue cannot grow past one drain per open stream (a stream's
+    // drain is queued only by whoever takes its drain flag). Idle threads time out.
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             settings.writerThreads(),
             settings.writerThreads(),
             30,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
+            new LinkedBlockingQueue<Runnable>(),
             threadFactory);
     pool.allowCoreThreadTimeOut(true);
     writers = pool;
@@ -86,18 +86,34 @@ public class SseStreams {
    */
   void open(
       io.herald.security.Caller caller,
-      String address,
-      Set<String> channels,
+      io.herald.security.limits.ConnectionCounts.Slot slot,
+      Map<String, Instant> allowed,
       EventId since,
       SseEventSink sink,
       Sse sse,
       SseResponse.Output out) {
+    Set<String> channels = allowed.keySet();
     String userId = caller.subject();
     String id = UUID.randomUUID().toString();
     SseConnection connection =
         new SseConnection(
-            id, userId, caller.tenant(), address, channels, sink, out, writers, settings.queueSize(), this::closed);
-    open.put(id, connection);
+            id, userId, caller.tenant(), slot, channels, sink, out, writers, settings.queueSize(), this::closed);
+    try {
+      start(connection, caller, channels, since, sse);
+      allowed.forEach(
+          (channel, tokenExpiry) -> {
+            if (tokenExpiry != null) {
+              connection.tokenSubscriptions().add(channel, lifetime.schedule(tokenExpiry, () -> tokenExpired(connection, channel)));
+            }
+          });
+    } catch (RuntimeException e) {
+      connection.close(SseConnection.Reason.ERROR); // gives its connection slot back, like every close
+      throw e;
+    }
+  }
+
+  private void start(SseConnection connection, io.herald.security.Caller caller, Set<String> channels, EventId since, Sse sse) {
+    open.put(connection.id(), connection);
     registry.open(connection);
     connection.expiresWith(
         lifetime.schedule(
@@ -114,8 +130,12 @@ public class SseStreams {
                     SseConnection.Reason.TOKEN_EXPIRED)));
     Replay replay =
         registry.subscribe(
-            connection, channels, since, owed -> preamble(connection, channels, since, owed, sse));
+            connection, channels, since, connection.room(), owed -> preamble(connection, channels, since, owed, sse));
     metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
+    if (replay == null) {
+      connection.close(SseConnection.Reason.SLOW_CONSUMER); // a queue too small for even the gaps
+      return;
+    }
     if (since != null) {
       metrics
           .counter("herald.recoveries", new Tag("transport", "sse"), new Tag("recovered", String.valueOf(replay.recovered())))
@@ -154,16 +174,39 @@ public class SseStreams {
         connected.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data.build().toString()).build(), frames);
   }
 
+  /** A channel's subscription token expired: the stream leaves that channel, and says so. */
+  private void tokenExpired(SseConnection connection, String channel) {
+    registry.unsubscribe(connection, channel);
+    connection.endSubscription(
+        channel,
+        TokenSubscriptions.notice(
+            channel,
+            TokenSubscriptions.TOKEN_EXPIRED,
+            "The subscription token for " + channel + " expired; open a stream with a fresh one to follow it again."));
+  }
+
   private void closed(SseConnection connection, SseConnection.Reason reason) {
     open.remove(connection.id());
     registry.close(connection);
-    counts.release(connection.tenant(), connection.userId(), connection.address());
+    connection.slot().release();
     metrics
         .counter("herald.connections.closed", new Tag("transport", "sse"), new Tag("reason", reason.label))
         .inc();
   }
 
+  /**
+   * Every heartbeat: a comment to every stream (proxies keep it open; a write to a vanished
+   * client fails), and the end of streams that have not been writable for too long.
+   */
   private void beat() {
-    open.values().forEach(c -> c.enqueue(HEARTBEAT));
+    long now = System.nanoTime();
+    long stall = TimeUnit.MILLISECONDS.toNanos(settings.writeStallMillis());
+    for (SseConnection connection : open.values()) {
+      if (connection.stalledNanos(now) > stall) {
+        connection.close(SseConnection.Reason.SLOW_CONSUMER);
+      } else {
+        connection.enqueue(HEARTBEAT);
+      }
+    }
   }
 }

@@ -5,8 +5,10 @@ import io.herald.bus.Signal;
 import io.herald.security.Caller;
 import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
+import io.herald.security.limits.ConnectionCounts;
 import io.herald.transport.Connection;
 import io.herald.transport.Outbox;
+import io.herald.transport.TokenSubscriptions;
 import io.herald.transport.Transport;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -37,18 +39,17 @@ final class WsConnection implements Connection {
   /** Where frames are handed to the container: never the caller of {@link #send}. */
   private final java.util.concurrent.Executor senders;
   private final long closeGraceMillis;
-  private final String address;
+  private final ConnectionCounts.Slot slot;
   private final io.herald.security.limits.TokenBucket messages;
   private final io.herald.security.limits.TokenBucket patience;
   private boolean flooding;
   private final Closed onClose;
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
+  /** Those of its channels a subscription token opened: each ends when its token expires. */
+  private final TokenSubscriptions tokenSubscriptions = new TokenSubscriptions();
   private final Outbox<String> queue;
   /** The most one batched frame carries; a single larger message still goes, alone. */
   private final int maxBatchChars;
-  /** Subscribe replies and replays: sent before anything in {@link #queue}, not held to its bound. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<String> first =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicBoolean sending = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean closeSent = new AtomicBoolean();
@@ -64,11 +65,11 @@ final class WsConnection implements Connection {
       java.util.concurrent.Executor senders,
       ScheduledExecutorService executor,
       long closeGraceMillis,
-      String address,
+      ConnectionCounts.Slot slot,
       io.herald.security.limits.TokenBucket messages,
       io.herald.security.limits.TokenBucket patience,
       Closed onClose) {
-    this.address = address;
+    this.slot = slot;
     this.messages = messages;
     this.patience = patience;
     this.closeGraceMillis = closeGraceMillis;
@@ -107,6 +108,10 @@ final class WsConnection implements Connection {
     return caller;
   }
 
+  TokenSubscriptions tokenSubscriptions() {
+    return tokenSubscriptions;
+  }
+
   @Override
   public Transport transport() {
     return Transport.WEBSOCKET;
@@ -127,17 +132,28 @@ final class WsConnection implements Connection {
     send(signal.json());
   }
 
-  /** Queues frames ahead of every live one (a subscribe's reply and replay). */
+  /**
+   * Queues frames ahead of every live one (a subscribe's reply and replay), within the same bound
+   * as live frames; if they do not fit the client is not reading, and is closed as a slow consumer.
+   */
   void sendFirst(java.util.List<String> frames) {
     if (closed.get()) {
       return;
     }
-    first.addAll(frames);
+    if (!queue.offerAhead(frames)) {
+      close(CloseCodes.SLOW_CONSUMER, "slow consumer", "slow_consumer");
+      return;
+    }
     schedulePump();
   }
 
+  /** How many more frames fit in this connection's queue now. */
+  int room() {
+    return queue.room();
+  }
+
   private boolean hasQueued() {
-    return !first.isEmpty() || !queue.isEmpty();
+    return !queue.isEmpty();
   }
 
   /** Queues a text frame; a full queue closes the connection as a slow consumer. */
@@ -219,17 +235,16 @@ final class WsConnection implements Connection {
   }
 
   private String pollMessage() {
-    String message = first.poll();
-    return message != null ? message : queue.poll();
+    return queue.poll();
   }
 
   private String peekMessage() {
-    String message = first.peek();
-    return message != null ? message : queue.peek();
+    return queue.peek();
   }
 
-  String address() {
-    return address;
+  /** Its place among the connections of its user and address. */
+  ConnectionCounts.Slot slot() {
+    return slot;
   }
 
   /**
@@ -280,8 +295,8 @@ final class WsConnection implements Connection {
       return;
     }
     queue.clear();
-    first.clear();
     expiry.close();
+    tokenSubscriptions.close();
     closeReason = CloseCodes.reason(code, phrase);
     onClose.closed(this, code, label);
     if (!sending.get()) {
@@ -311,8 +326,8 @@ final class WsConnection implements Connection {
   void closedByPeer(String label) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
-      first.clear();
       expiry.close();
+      tokenSubscriptions.close();
       onClose.closed(this, CloseCodes.NORMAL, label);
     }
   }

@@ -36,7 +36,20 @@ public class WsEndpoint {
   public void message(Session session, String text) {
     WsConnection connection = WsSessions.of(session);
     if (connection != null) {
-      protocol().handle(connection, text);
+      try {
+        protocol().handle(connection, text);
+      } catch (RuntimeException e) {
+        sessions().failed(connection, e); // logged, closed with 1011: never a silent connection
+      }
+    }
+  }
+
+  /** herald.v1 is text only; a binary frame is answered, and the connection stays. */
+  @OnMessage
+  public void binary(Session session, java.nio.ByteBuffer data) {
+    WsConnection connection = WsSessions.of(session);
+    if (connection != null) {
+      protocol().binary(connection);
     }
   }
 
@@ -55,7 +68,6 @@ public class WsEndpoint {
 
   @OnError
   public void error(Session session, Throwable failure) {
-    // Tyrus closes the session after an error (e.g. 1009 for a message over the limit); @OnClose
-    // then cleans up. Nothing to do here but not let the error escape as a stack trace.
+    sessions().error(session, failure);
   }
 }

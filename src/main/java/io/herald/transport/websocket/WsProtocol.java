@@ -6,11 +6,8 @@ import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.Draft;
 import io.herald.bus.EventBus;
-import io.herald.bus.EventId;
 import io.herald.bus.EventNames;
 import io.herald.bus.PublishFailure;
-import io.herald.history.Positions;
-import io.herald.history.Replay;
 import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import io.herald.channel.NamespacePolicies;
@@ -18,17 +15,11 @@ import io.herald.security.ChannelAccess;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonException;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -52,6 +43,7 @@ public class WsProtocol {
   @Inject WsSessions sessions;
   @Inject io.herald.security.limits.Limits limits;
   @Inject io.herald.bus.BusSettings busSettings;
+  @Inject WsSubscriptions subscriptions;
 
   void handle(WsConnection connection, String text) {
     connection.touch();
@@ -64,95 +56,58 @@ public class WsProtocol {
         return;
       }
       // The rate applies to every message, well-formed or not, before any work is done on it.
-      if (!connection.admitMessage()) {
-        metrics.counter("herald.limits.refused", new Tag("limit", "messages")).inc();
-        if (connection.flooding()) {
-          connection.close(CloseCodes.RATE_LIMITED, "rate limit exceeded, persistently", "rate_limited");
-          return;
-        }
-        throw new HeraldException(ErrorCode.RATE_LIMIT_EXCEEDED, "Over the message rate limit; this message was dropped.");
+      if (!withinRate(connection)) {
+        return;
       }
-      JsonObject message = parse(text);
-      ref = ref(message.get("id"));
+      JsonObject message = WsMessages.parse(text);
+      ref = WsMessages.ref(message.get("id"));
       String type = message.get("type") instanceof JsonString s ? s.getString() : null;
       if (type == null) {
-        throw invalid("\"type\" (a string) is required.");
+        throw WsMessages.invalid("\"type\" (a string) is required.");
       }
       switch (type) {
-        case "subscribe" -> subscribe(connection, message, ref);
-        case "unsubscribe" -> unsubscribe(connection, message, ref);
+        case "subscribe" -> subscriptions.subscribe(connection, message, ref);
+        case "unsubscribe" -> subscriptions.unsubscribe(connection, message, ref);
         case "publish" -> publish(connection, message, ref);
         case "typing" -> typing(connection, message, ref);
-        case "ping" -> connection.send(frame("pong", ref).build().toString());
+        case "ping" -> connection.send(WsMessages.frame("pong", ref).build().toString());
         case "refresh" -> refresh(connection, message, ref);
-        default -> throw invalid("Unknown message type '" + type + "'.");
+        default -> throw WsMessages.invalid("Unknown message type '" + type + "'.");
       }
     } catch (HeraldException e) {
       error(connection, ref, e);
     }
   }
 
-  private void subscribe(WsConnection connection, JsonObject message, String ref) {
-    ChannelName channel = channel(message);
-    JsonValue sinceValue = message.get("since");
-    if (sinceValue != null && sinceValue != JsonValue.NULL && !(sinceValue instanceof JsonString)) {
-      throw new HeraldException(ErrorCode.INVALID_POSITION, "\"since\" must be an event id (a string).");
-    }
-    EventId since = Positions.parse(sinceValue instanceof JsonString s ? s.getString() : null);
-    access.checkSubscribe(connection.caller(), channel, token(message));
-    if (connection.channels().contains(channel.value())) {
-      ok(connection, ref, channel); // live already: it has missed nothing
-      return;
-    }
-    if (connection.channels().size() >= limits.maxSubscriptions()) {
-      throw new HeraldException(
-          ErrorCode.TOO_MANY_SUBSCRIPTIONS, "At most " + limits.maxSubscriptions() + " subscriptions per connection.");
-    }
-    connection.channels().add(channel.value());
-    Replay replay =
-        registry.subscribe(
-            connection, List.of(channel.value()), since, owed -> connection.sendFirst(preamble(ref, channel, since, owed)));
-    if (since != null) {
-      metrics
-          .counter("herald.recoveries", new Tag("transport", "websocket"), new Tag("recovered", String.valueOf(replay.recovered())))
-          .inc();
+  /** A binary frame: not part of herald.v1. Counted against the rate like any message. */
+  void binary(WsConnection connection) {
+    connection.touch();
+    if (withinRate(connection)) {
+      error(connection, null, WsMessages.invalid("herald.v1 messages are JSON text frames; binary frames are not accepted."));
     }
   }
 
   /**
-   * The reply, then what the subscription is owed: the gap notice, the latest value, the missed
-   * events. The reply names the channel's position only when no replayed event follows (those
-   * carry their own ids), so a client that keeps "the last id I saw, else the reply's position"
-   * always resumes from the right place.
+   * Whether one more message fits the connection's rate. If not, it is answered
+   * {@code RATE_LIMIT_EXCEEDED} (no {@code ref}: it was not read), or, when the client keeps
+   * flooding, the connection is closed with 4029.
    */
-  private static List<String> preamble(String ref, ChannelName channel, EventId since, Replay replay) {
-    List<String> frames = new ArrayList<>();
-    if (ref != null) {
-      JsonObjectBuilder ok = frame("ok", ref).add("channel", channel.value());
-      if (since != null) {
-        ok.add("recovered", replay.recovered());
-      }
-      if (replay.events().isEmpty()) {
-        ok.add("position", replay.position().toString());
-      }
-      frames.add(ok.build().toString());
+  private boolean withinRate(WsConnection connection) {
+    if (connection.admitMessage()) {
+      return true;
     }
-    frames.addAll(replay.frames(since));
-    return frames;
-  }
-
-  private void unsubscribe(WsConnection connection, JsonObject message, String ref) {
-    ChannelName channel = channel(message);
-    if (connection.channels().remove(channel.value())) {
-      registry.unsubscribe(connection, channel.value());
-      typing.stop(connection, channel.value());
+    metrics.counter("herald.limits.refused", new Tag("limit", "messages")).inc();
+    if (connection.flooding()) {
+      connection.close(CloseCodes.RATE_LIMITED, "rate limit exceeded, persistently", "rate_limited");
+    } else {
+      error(connection, null, new HeraldException(ErrorCode.RATE_LIMIT_EXCEEDED, "Over the message rate limit; this message was dropped."));
     }
-    ok(connection, ref, channel);
+    return false;
   }
 
   private void publish(WsConnection connection, JsonObject message, String ref) {
-    ChannelName channel = channel(message);
-    access.checkClientPublish(connection.caller(), channel, token(message));
+    ChannelName channel = WsMessages.channel(message, channels);
+    access.checkClientPublish(connection.caller(), channel, WsMessages.token(message));
     String event = EventNames.validate(message.get("event"));
     boolean echo = !JsonValue.FALSE.equals(message.get("echo"));
     Draft draft =
@@ -163,7 +118,7 @@ public class WsProtocol {
             connection.userId(),
             connection.caller().tenant(),
             echo ? null : connection.id(),
-            idempotencyKey(message));
+            WsMessages.idempotencyKey(message, busSettings.idempotencyMaxKeyLength()));
     bus.publish(draft)
         .whenComplete(
             (published, failure) -> {
@@ -172,7 +127,7 @@ public class WsProtocol {
                 error(connection, ref, new HeraldException(ErrorCode.UNAVAILABLE, why.getMessage()), why.correlationId());
               } else if (ref != null) {
                 JsonObjectBuilder ok =
-                    frame("ok", ref).add("channel", channel.value()).add("eventId", published.envelope().id().toString());
+                    WsMessages.frame("ok", ref).add("channel", channel.value()).add("eventId", published.envelope().id().toString());
                 if (published.repeated()) {
                   ok.add("repeated", true);
                 }
@@ -184,7 +139,7 @@ public class WsProtocol {
   /** A fresh token for the same user and tenant extends the connection; nothing is interrupted. */
   private void refresh(WsConnection connection, JsonObject message, String ref) {
     if (!(message.get("token") instanceof JsonString token)) {
-      throw invalid("\"token\" (a string) is required.");
+      throw WsMessages.invalid("\"token\" (a string) is required.");
     }
     io.herald.security.Caller renewed = verifier.verify(token.getString());
     io.herald.security.Caller current = connection.caller();
@@ -193,12 +148,13 @@ public class WsProtocol {
     }
     sessions.renew(connection, renewed);
     if (ref != null) {
-      connection.send(frame("ok", ref).add("expiresAt", renewed.expiresAt().toString()).build().toString());
+      connection.send(WsMessages.frame("ok", ref).add("expiresAt", renewed.expiresAt().toString()).build().toString());
     }
+    subscriptions.recheck(connection, renewed);
   }
 
   private void typing(WsConnection connection, JsonObject message, String ref) {
-    ChannelName channel = channel(message);
+    ChannelName channel = WsMessages.channel(message, channels);
     if (!policies.of(channel).typing()) {
       throw new HeraldException(
           ErrorCode.PERMISSION_DENIED, "Typing is not enabled in '" + channel.namespace() + "'.");
@@ -210,72 +166,9 @@ public class WsProtocol {
     switch (state) {
       case TypingTracker.START -> typing.start(connection, channel.value());
       case TypingTracker.STOP -> typing.stop(connection, channel.value());
-      default -> throw invalid("\"state\" must be \"start\" or \"stop\".");
+      default -> throw WsMessages.invalid("\"state\" must be \"start\" or \"stop\".");
     }
-    ok(connection, ref, channel);
-  }
-
-  private ChannelName channel(JsonObject message) {
-    if (!(message.get("channel") instanceof JsonString name)) {
-      throw invalid("\"channel\" (a string) is required.");
-    }
-    return channels.parse(name.getString());
-  }
-
-  private String idempotencyKey(JsonObject message) {
-    JsonValue key = message.get("idempotencyKey");
-    if (key == null || key == JsonValue.NULL) {
-      return null;
-    }
-    if (!(key instanceof JsonString s) || s.getString().isEmpty() || s.getString().length() > busSettings.idempotencyMaxKeyLength()) {
-      throw new HeraldException(
-          ErrorCode.INVALID_IDEMPOTENCY_KEY,
-          "\"idempotencyKey\" must be a string of 1 to " + busSettings.idempotencyMaxKeyLength() + " characters.");
-    }
-    return s.getString();
-  }
-
-  /** The optional subscription token a subscribe or publish may carry. */
-  private static String token(JsonObject message) {
-    return message.get("token") instanceof JsonString s ? s.getString() : null;
-  }
-
-  private static JsonObject parse(String text) {
-    try (JsonReader reader = JSON.createReader(new StringReader(text))) {
-      JsonValue value = reader.readValue();
-      if (value instanceof JsonObject object) {
-        return object;
-      }
-      throw invalid("A message is one JSON object.");
-    } catch (JsonException | IllegalStateException e) {
-      throw invalid("Not well-formed JSON.");
-    }
-  }
-
-  /** Clients may use strings or numbers as ids; the reply carries it back as a string. */
-  private static String ref(JsonValue id) {
-    if (id instanceof JsonString s) {
-      return s.getString();
-    }
-    if (id instanceof JsonNumber n) {
-      return n.toString();
-    }
-    return null;
-  }
-
-  private static HeraldException invalid(String message) {
-    return new HeraldException(ErrorCode.INVALID_MESSAGE, message);
-  }
-
-  private static JsonObjectBuilder frame(String type, String ref) {
-    JsonObjectBuilder frame = JSON.createObjectBuilder().add("type", type);
-    return ref == null ? frame : frame.add("ref", ref);
-  }
-
-  private static void ok(WsConnection connection, String ref, ChannelName channel) {
-    if (ref != null) {
-      connection.send(frame("ok", ref).add("channel", channel.value()).build().toString());
-    }
+    WsMessages.ok(connection, ref, channel);
   }
 
   private void error(WsConnection connection, String ref, HeraldException e) {
@@ -284,7 +177,7 @@ public class WsProtocol {
 
   private void error(WsConnection connection, String ref, HeraldException e, String correlationId) {
     metrics.counter("herald.ws.errors", new Tag("code", e.code().name())).inc();
-    JsonObjectBuilder frame = frame("error", ref).add("code", e.code().name()).add("message", e.getMessage());
+    JsonObjectBuilder frame = WsMessages.frame("error", ref).add("code", e.code().name()).add("message", e.getMessage());
     if (correlationId != null) {
       frame.add("correlationId", correlationId);
     }

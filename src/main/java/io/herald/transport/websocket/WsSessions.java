@@ -3,6 +3,8 @@ package io.herald.transport.websocket;
 import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.HeraldException;
+import io.herald.api.Incident;
+import io.herald.security.limits.ConnectionCounts;
 import io.herald.security.Caller;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.PostConstruct;
@@ -23,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -33,6 +37,7 @@ import org.eclipse.microprofile.metrics.Tag;
  */
 @ApplicationScoped
 public class WsSessions {
+  private static final Logger LOG = Logger.getLogger(WsSessions.class.getName());
   static final String CONNECTION = "herald.connection";
   private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h'});
 
@@ -87,28 +92,44 @@ public class WsSessions {
       return;
     }
     Object address = session.getUserProperties().get(HandshakeConfigurator.ADDRESS);
+    ConnectionCounts.Slot slot;
     try {
-      counts.admit(verified.tenant(), verified.subject(), address == null ? null : address.toString());
+      slot = counts.admit(verified.tenant(), verified.subject(), address == null ? null : address.toString());
     } catch (HeraldException e) {
       refuse(session, CloseCodes.reason(CloseCodes.TOO_MANY_CONNECTIONS, e.code() + ": " + e.getMessage()));
       return;
     }
-    session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
-    session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
-    WsConnection connection =
-        new WsConnection(
-            UUID.randomUUID().toString(),
-            verified,
-            session,
-            settings.queueSize(),
-            settings.maxBatchChars(),
-            senders,
-            executor,
-            settings.closeGraceMillis(),
-            address == null ? null : address.toString(),
-            limits.messageBucket(),
-            limits.refusalBucket(),
-            this::closed);
+    WsConnection connection = null;
+    try {
+      session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
+      session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+      connection =
+          new WsConnection(
+              UUID.randomUUID().toString(),
+              verified,
+              session,
+              settings.queueSize(),
+              settings.maxBatchChars(),
+              senders,
+              executor,
+              settings.closeGraceMillis(),
+              slot,
+              limits.messageBucket(),
+              limits.refusalBucket(),
+              this::closed);
+      start(session, connection, verified);
+    } catch (RuntimeException e) {
+      String id = Incident.log(LOG, Level.SEVERE, "Opening a WebSocket failed", e);
+      if (connection != null) {
+        connection.close(CloseCodes.INTERNAL_ERROR, "internal error; correlationId " + id, "error");
+      } else {
+        slot.release();
+        refuse(session, CloseCodes.reason(CloseCodes.INTERNAL_ERROR, "internal error; correlationId " + id));
+      }
+    }
+  }
+
+  private void start(Session session, WsConnection connection, Caller verified) {
     session.getUserProperties().put(CONNECTION, connection);
     renew(connection, verified);
     open.put(connection.id(), connection);
@@ -136,6 +157,45 @@ public class WsSessions {
     return (WsConnection) session.getUserProperties().get(CONNECTION);
   }
 
+  /**
+   * A failure Herald did not expect while serving a connection: logged with a correlation id,
+   * which the close reason carries, and the connection closed with 1011.
+   */
+  void failed(WsConnection connection, Throwable failure) {
+    String id = Incident.log(LOG, Level.SEVERE, "WebSocket connection " + connection.id() + " failed", failure);
+    connection.close(CloseCodes.INTERNAL_ERROR, "internal error; correlationId " + id, "error");
+  }
+
+  /**
+   * The container reports an error on a session. A broken or closed socket (an I/O error, a
+   * message over the size limit) is closed by the container itself and cleaned up in
+   * {@link #closedByPeer}; anything else is a failure of Herald's.
+   */
+  void error(Session session, Throwable failure) {
+    WsConnection connection = of(session);
+    if (connection == null || isIo(failure) || tooBig(failure)) {
+      return;
+    }
+    failed(connection, failure);
+  }
+
+  /**
+   * Tyrus reports a message over {@code herald.ws.max-message-bytes} as an error of its own type,
+   * then closes with 1009 itself; the standard API has no type for it.
+   */
+  private static boolean tooBig(Throwable failure) {
+    return failure.getClass().getSimpleName().equals("MessageTooBigException");
+  }
+
+  private static boolean isIo(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The peer closed, or the socket failed: clean up without writing. */
   void closedByPeer(Session session, CloseReason reason) {
     WsConnection connection = of(session);
@@ -147,7 +207,7 @@ public class WsSessions {
   private void closed(WsConnection connection, int code, String label) {
     open.remove(connection.id());
     registry.close(connection);
-    counts.release(connection.tenant(), connection.userId(), connection.address());
+    connection.slot().release();
     typing.connectionClosed(connection);
     metrics
         .counter("herald.connections.closed", new Tag("transport", "websocket"), new Tag("reason", label))

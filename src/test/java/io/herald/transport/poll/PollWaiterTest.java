@@ -20,7 +20,7 @@ class PollWaiterTest {
 
   private final List<PollWaiter.Answer> answers = new ArrayList<>();
   private final List<Runnable> pool = new ArrayList<>();
-  private final PollWaiter waiter = new PollWaiter("w1", ALICE, Set.of("chat.1"), pool::add, answers::add);
+  private final PollWaiter waiter = new PollWaiter("w1", ALICE, Set.of("chat.1"), pool::add, 3, answers::add);
 
   private static Envelope event(int seq) {
     return new Envelope(new EventId(2_000, seq, "a"), "chat.1", "e", null, "p", "acme", Instant.EPOCH);
@@ -81,5 +81,19 @@ class PollWaiterTest {
     runPool();
     assertEquals(List.of(event(1).json()), answers.get(0).messages());
     assertEquals(null, answers.get(0).recovered(), "a new subscription says nothing of recovery");
+  }
+
+  @Test
+  void anAnswerCarriesAtMostItsBoundAndSaysThereIsMoreFromWhereItEnds() {
+    List<Envelope> missed = List.of(event(1), event(2), event(3), event(4), event(5));
+    waiter.owed(new Replay(missed, Set.of(), List.of(), HEAD), HEAD);
+    waiter.deliver(event(6)); // live, while the answer is already full: left to the history
+    waiter.arm(false);
+    runPool();
+
+    PollWaiter.Answer answer = answers.get(0);
+    assertEquals(List.of(event(1).json(), event(2).json(), event(3).json()), answer.messages());
+    assertTrue(answer.more(), "the client polls again at once");
+    assertEquals(event(3).id(), answer.position(), "and resumes right after the last event it got");
   }
 }

@@ -182,6 +182,11 @@ class WebSocketIT {
       assertEquals("INVALID_MESSAGE", error.getString("code"));
       ws.sendRaw("[1,2,3]");
       assertEquals("INVALID_MESSAGE", ws.next().getString("code"));
+      // nested past the JSON parser's limit: it throws something else than a JSON error
+      ws.sendRaw("[".repeat(1500) + "]".repeat(1500));
+      assertEquals("INVALID_MESSAGE", ws.next().getString("code"), "answered like any bad JSON");
+      ws.sendBinary(new byte[] {1, 2, 3});
+      assertEquals("INVALID_MESSAGE", ws.next().getString("code"), "binary frames are answered, not dropped");
       assertEquals("pong", ws.call("ping", "").getString("type"));
     }
   }
