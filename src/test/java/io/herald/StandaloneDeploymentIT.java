@@ -2,6 +2,8 @@ package io.herald;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.PayaraProcess;
@@ -46,19 +48,61 @@ class StandaloneDeploymentIT {
         assertEquals("alice", event.json().getString("publisher"));
         assertEquals("acme", event.json().getString("tenant"));
 
-        // The embedded broker's TCP acceptor lets a local producer in another process publish.
+        // The embedded broker's TCP acceptor lets a local producer in another process publish,
+        // with the producers' login, whose password (not configured here) was logged once at start.
+        java.util.regex.Matcher logged =
+            java.util.regex.Pattern.compile("producers log in as 'producer' with the password '([^']+)'").matcher(herald.log());
+        assertTrue(logged.find(), "the producers' password is logged once at start");
+        String password = logged.group(1);
         jakarta.jms.ConnectionFactory local =
             new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
-        try (jakarta.jms.JMSContext jms = local.createContext()) {
+        try (jakarta.jms.JMSContext jms = local.createContext("producer", password)) {
           jakarta.jms.TextMessage m = jms.createTextMessage("{\"pct\":100}");
           m.setStringProperty("channel", "jobs.42");
           m.setStringProperty("event", "job.done");
           m.setStringProperty("tenant", "acme");
+          // what Herald sets on its own messages, forged: not read from a producer's message
+          m.setStringProperty("heraldId", "1000-0-forged");
+          m.setStringProperty("kind", "typing");
           jms.createProducer().send(jms.createTopic("herald.events"), m);
         }
         SseClient.Event fromJms = stream.next();
-        assertEquals("job.done", fromJms.name());
+        assertEquals("job.done", fromJms.name(), "an event, not a signal");
         assertEquals(100, fromJms.json().getJsonObject("data").getInt("pct"));
+        assertNotEquals("1000-0-forged", fromJms.id(), "the id is Herald's own");
+        assertTrue(io.herald.bus.EventId.parse(fromJms.id()).compareTo(io.herald.bus.EventId.parse(event.id())) > 0);
+
+        // The broker is a trust boundary: no login, no way in; producers may only publish.
+        assertThrows(jakarta.jms.JMSRuntimeException.class, () -> local.createContext().close(), "no anonymous login");
+        assertThrows(jakarta.jms.JMSRuntimeException.class, () -> local.createContext("producer", "guess").close());
+        try (jakarta.jms.JMSContext jms = local.createContext("producer", password)) {
+          assertThrows(
+              jakarta.jms.JMSRuntimeException.class,
+              () -> jms.createSharedDurableConsumer(jms.createTopic("herald.events"), "herald-ingress"),
+              "a producer cannot read what others publish");
+          assertThrows(
+              jakarta.jms.JMSRuntimeException.class,
+              () -> jms.createConsumer(jms.createTopic("herald.internal")),
+              "nor what instances tell each other");
+          assertThrows(
+              jakarta.jms.JMSRuntimeException.class,
+              () -> jms.createProducer().send(jms.createTopic("herald.internal"), jms.createTextMessage("{}")),
+              "nor speak for an instance");
+        }
+        try (jakarta.jms.JMSContext jms = local.createContext("producer", password)) {
+          jakarta.jms.TextMessage noTenant = jms.createTextMessage("1");
+          noTenant.setStringProperty("channel", "jobs.42");
+          noTenant.setStringProperty("event", "job.orphan");
+          jms.createProducer().send(jms.createTopic("herald.events"), noTenant);
+        }
+        long deadline = System.nanoTime() + io.herald.testing.Timeouts.EVENT.toNanos();
+        while (io.herald.testing.Metrics.value(server, "herald_broker_poison_total", "reason=\"no_tenant\"") < 1
+            && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertEquals(1, io.herald.testing.Metrics.value(server, "herald_broker_poison_total", "reason=\"no_tenant\""), 0.1,
+            "a producer's message must name its tenant: else it is dead-lettered");
+        assertNull(stream.next(io.herald.testing.Timeouts.QUIET), "nothing else reached the client");
       }
       assertEquals(400, server.get("dev/token").status(), "sub is required");
     }

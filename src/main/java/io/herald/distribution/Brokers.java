@@ -34,10 +34,6 @@ public class Brokers {
 
   @Inject Channels channels;
 
-  @Inject
-  @ConfigProperty(name = "herald.security.default-tenant")
-  java.util.Optional<String> defaultTenant;
-
   @Resource ManagedScheduledExecutorService scheduler;
   @Resource ManagedThreadFactory threadFactory;
 
@@ -47,14 +43,7 @@ public class Brokers {
     if ("local".equalsIgnoreCase(type)) {
       return new LocalBroker();
     }
-    return new JmsBroker(
-        settings,
-        instance,
-        channels,
-        defaultTenant.filter(t -> !t.isBlank()).orElse(null),
-        metrics,
-        scheduler,
-        threadFactory);
+    return new JmsBroker(settings, instance, channels, metrics, scheduler, threadFactory);
   }
 
   void close(@Disposes Broker broker) {

@@ -3,9 +3,9 @@ package io.herald.distribution;
 import io.herald.bus.Broker;
 import io.herald.bus.Envelope;
 import io.herald.bus.InstanceIdentity;
+import io.herald.bus.PublishFailure;
 import io.herald.bus.Signal;
 import io.herald.channel.Channels;
-import io.herald.bus.PublishFailure;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.jms.CompletionListener;
@@ -16,13 +16,10 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.Topic;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +30,12 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
 /**
- * Distribution over one JMS topic (ActiveMQ Artemis): every instance publishes every event to it
- * and consumes all of it through a durable subscription of its own, so events published while an
- * instance reconnects wait for it in the broker. An instance's own events reach its subscribers
- * only through the topic, hence once, and in the topic's order like everyone else's.
+ * Distribution over JMS (ActiveMQ Artemis). Instances talk over an internal topic that only Herald
+ * may send to: every instance publishes its events there and consumes all of it through a durable
+ * subscription of its own, so events published while an instance reconnects wait for it in the
+ * broker. An instance's own events reach its subscribers only through the topic, hence once, and in
+ * the topic's order like everyone else's. Other systems publish to the ingress topic instead,
+ * which {@link JmsIngress} moves onto the internal one.
  *
  * <p>Connecting never happens on a caller's thread: it runs in the background and retries every
  * {@code herald.broker.reconnect-ms}; while disconnected, {@link #publish} fails at once and
@@ -50,25 +49,22 @@ public class JmsBroker implements Broker {
   static {
     AUDIT.setLevel(Level.WARNING);
   }
+
   private static final long SIGNAL_TTL_MS = 10_000;
-  /** Event ids delivered lately: a message redelivered after a lost acknowledgement is dropped. */
-  private static final int RECENT_IDS = 10_000;
 
   private final JmsSettings settings;
   private final InstanceIdentity instance;
   private final MetricRegistry metrics;
   private final ManagedScheduledExecutorService scheduler;
+  private final ManagedThreadFactory threads;
   /** One thread for every JMS call but receiving: sessions are single-threaded, and it keeps publish order. */
   private final ThreadPoolExecutor sender;
   private final JmsCodec codec;
-  private final Set<String> recent =
-      Collections.newSetFromMap(
-          new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > RECENT_IDS;
-            }
-          });
+  /** Herald's own login; on the embedded broker, drawn at random for this run unless configured. */
+  private final String user;
+  private final String password;
+  /** Kept across reconnections: it knows what was delivered lately, against redeliveries. */
+  private InternalConsumer internal;
 
   private volatile Receiver receiver;
   private volatile boolean connected;
@@ -78,17 +74,17 @@ public class JmsBroker implements Broker {
   private EmbeddedArtemis embedded;
   // Touched by the connect task and the sender thread only, never concurrently with a send.
   private Connection connection;
+  private Connection ingressConnection;
   private Session sendSession;
   private MessageProducer producer;
   private Session receiveSession;
   private MessageConsumer consumer;
-  private MessageProducer deadLetters;
+  private JmsIngress ingress;
 
   JmsBroker(
       JmsSettings settings,
       InstanceIdentity instance,
       Channels channels,
-      String defaultTenant,
       MetricRegistry metrics,
       ManagedScheduledExecutorService scheduler,
       ManagedThreadFactory threads) {
@@ -96,17 +92,21 @@ public class JmsBroker implements Broker {
     this.instance = instance;
     this.metrics = metrics;
     this.scheduler = scheduler;
+    this.threads = threads;
     // Bounded: a broker slower than the publishers refuses them (503) instead of filling the heap.
     this.sender =
-        new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.sendQueueSize()), threads);
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.sendQueueSize()), threads);
     metrics.gauge("herald.broker.send.queue.depth", sender, s -> s.getQueue().size());
-    this.codec = new JmsCodec(channels, settings.maxMessageBytes(), defaultTenant);
+    this.codec = new JmsCodec(channels, settings.maxMessageBytes(), settings.ingressDefaultTenant().orElse(null));
+    boolean embeddedBroker = settings.url().isEmpty();
+    this.user = settings.user().orElse(embeddedBroker ? "herald" : null);
+    this.password = settings.password().orElse(embeddedBroker ? UUID.randomUUID().toString() : null);
   }
 
   @Override
   public void start(Receiver receiver) {
     this.receiver = receiver;
+    this.internal = new InternalConsumer(codec, receiver, metrics);
     java.util.concurrent.Future<?> first = sender.submit(this::connect); // the queue is empty now
     if (settings.url().isEmpty()) {
       // The embedded broker is in this JVM, with no network to wait on: have it up before the
@@ -134,7 +134,7 @@ public class JmsBroker implements Broker {
       String url = settings.url().orElse(EmbeddedArtemis.IN_VM_URL);
       if (settings.url().isEmpty() && embedded == null) {
         embedded = new EmbeddedArtemis();
-        embedded.start(settings);
+        embedded.start(settings, user, password);
       }
       ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
       if (factory.getConfirmationWindowSize() < 0) {
@@ -142,30 +142,39 @@ public class JmsBroker implements Broker {
         // has the message; a 202 must mean the broker has it.
         factory.setConfirmationWindowSize(1024 * 1024);
       }
-      connection =
-          factory.createConnection(settings.user().orElse(null), settings.password().orElse(null));
+      connection = factory.createConnection(user, password);
+      // A client id of its own: a second instance started by mistake with the same id is refused.
       connection.setClientID(subscriptionName());
       connection.setExceptionListener(e -> runOnSender(() -> lost(e)));
       sendSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-      Topic topic = sendSession.createTopic(settings.topic());
-      producer = sendSession.createProducer(topic);
+      producer = sendSession.createProducer(sendSession.createTopic(settings.internalTopic()));
       producer.setDeliveryMode(DeliveryMode.PERSISTENT);
       producer.setTimeToLive(settings.messageTtlMillis());
       // Acknowledged in batches, not one packet per message: a batch redelivered after a lost
       // connection is dropped by event id (recent), and Artemis' batch (1 MiB of messages of a
       // few hundred bytes at least) stays well inside the RECENT_IDS window.
       receiveSession = connection.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
-      deadLetters = receiveSession.createProducer(receiveSession.createQueue(settings.deadLetterAddress()));
+      internal.deadLettersTo(
+          new DeadLetters(receiveSession.createProducer(receiveSession.createQueue(settings.deadLetterAddress())), settings.deadLetterAddress(), this::poisoned));
       if (receiving) {
-        consumer = receiveSession.createDurableConsumer(receiveSession.createTopic(settings.topic()), subscriptionName());
-        consumer.setMessageListener(this::onMessage);
+        consumer = receiveSession.createDurableConsumer(receiveSession.createTopic(settings.internalTopic()), subscriptionName());
+        consumer.setMessageListener(internal::onMessage);
+      }
+      // The ingress shares a subscription with the other instances: no client id on its connection.
+      ingressConnection = factory.createConnection(user, password);
+      ingressConnection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+      if (receiving) {
+        ingress = new JmsIngress(ingressConnection, settings, codec, receiver, this::poisoned, threads);
+        ingress.start();
       }
       connection.start();
+      ingressConnection.start();
       connected = true;
       metrics.counter("herald.broker.connects").inc();
       LOG.info(
-          "Connected to the broker at " + url + ", topic " + settings.topic() + ", subscription "
-              + subscriptionName() + (failedAttempts > 0 ? " after " + failedAttempts + " failed attempts" : ""));
+          "Connected to the broker at " + url + ": topic " + settings.internalTopic() + " (subscription "
+              + subscriptionName() + "), producers' topic " + settings.topic()
+              + (failedAttempts > 0 ? ", after " + failedAttempts + " failed attempts" : ""));
       failedAttempts = 0;
     } catch (Exception e) {
       // One warning per outage; the attempts in between would only flood the log.
@@ -175,6 +184,10 @@ public class JmsBroker implements Broker {
       closeQuietly();
       reconnectLater();
     }
+  }
+
+  private void poisoned(String reason) {
+    metrics.counter("herald.broker.poison", new Tag("reason", reason)).inc();
   }
 
   /** Tries again after the pause; a full send queue (publishes failing fast) only delays it. */
@@ -284,74 +297,25 @@ public class JmsBroker implements Broker {
     }
   }
 
-  /**
-   * Runs on the consumer session's thread, one message at a time, in topic order. A message that
-   * cannot become an event is dead-lettered; one the bus could not take (it stopped) is not: it
-   * goes back to the broker, never to the dead letters.
-   */
-  private void onMessage(Message message) {
-    JmsCodec.Decoded decoded;
-    try {
-      decoded = codec.decode(message);
-    } catch (JmsCodec.Poison poison) {
-      deadLetter(message, poison.reason, poison.getMessage());
-      return;
-    } catch (JMSException | RuntimeException e) {
-      deadLetter(message, "unreadable", String.valueOf(e));
-      return;
-    }
-    if (decoded instanceof JmsCodec.Event event) {
-      String id = event.envelope().id().toString();
-      if (recent.contains(id)) {
-        metrics.counter("herald.events.duplicates", new Tag("reason", "redelivered")).inc();
-        LOG.info("Dropped " + id + ": delivered already (redelivered by the broker)");
-        return;
-      }
-      receiver.event(event.envelope()); // waits while the bus is full: the backlog stays in the broker
-      recent.add(id);
-    } else if (decoded instanceof JmsCodec.Notice notice) {
-      receiver.signal(notice.signal());
-    }
-  }
-
-  private void deadLetter(Message message, String reason, String detail) {
-    metrics.counter("herald.broker.poison", new Tag("reason", reason)).inc();
-    String id = messageId(message);
-    LOG.warning("Dead-lettered JMS message " + id + " to " + settings.deadLetterAddress() + ": " + detail);
-    try {
-      message.setStringProperty("heraldError", reason + ": " + detail);
-    } catch (JMSException | RuntimeException readOnly) {
-      // received messages may be read-only; the log line above names it either way
-    }
-    try {
-      deadLetters.send(message);
-    } catch (JMSException | RuntimeException e) {
-      LOG.log(Level.WARNING, "Could not dead-letter " + id, e);
-    }
-  }
-
-  private static String messageId(Message message) {
-    try {
-      return message.getJMSMessageID();
-    } catch (JMSException e) {
-      return "(no id)";
-    }
-  }
-
   @Override
   public boolean connected() {
     return connected;
   }
 
   /**
-   * Closes the consumer: when this returns no message is being handed to the receiver, and what the
-   * broker has not handed over stays in the subscription (a reconnect does not open it again).
+   * Stops taking messages: the ingress after the batch in hand, the consumer once the message it
+   * is handing over is taken. What the broker has not handed over stays in the subscriptions (a
+   * reconnect does not open them again).
    */
   @Override
   public void stopReceiving() {
     receiving = false;
     awaitOnSender(
         () -> {
+          if (ingress != null) {
+            ingress.stop();
+            ingress = null;
+          }
           if (consumer != null) {
             try {
               consumer.close(); // waits for a message being handed over to finish
@@ -371,12 +335,14 @@ public class JmsBroker implements Broker {
     connected = false; // publishes still queued fail at once instead of being sent now
     awaitOnSender(
         () -> {
+          if (ingress != null) {
+            ingress.stop();
+          }
           if (!instance.configured() && receiveSession != null) {
             try {
               receiveSession.close();
               receiveSession = null;
-              Session cleanup = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-              cleanup.unsubscribe(subscriptionName());
+              connection.createSession(false, Session.AUTO_ACKNOWLEDGE).unsubscribe(subscriptionName());
             } catch (JMSException | RuntimeException e) {
               LOG.log(Level.FINE, "Could not remove the subscription", e);
             }
@@ -391,13 +357,13 @@ public class JmsBroker implements Broker {
 
   /** Runs a task on the sender thread, past the queue's bound, and waits (bounded) for it. */
   private void awaitOnSender(Runnable task) {
-    java.util.concurrent.FutureTask<Void> done = new java.util.concurrent.FutureTask<>(task, null);
+    FutureTask<Void> done = new FutureTask<>(task, null);
     try {
       if (!sender.getQueue().offer(done, 10, TimeUnit.SECONDS)) {
         LOG.warning("The broker's sender thread is stuck; leaving without it");
         return;
       }
-      done.get(10, TimeUnit.SECONDS);
+      done.get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
@@ -406,18 +372,24 @@ public class JmsBroker implements Broker {
   }
 
   private void closeQuietly() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (JMSException | RuntimeException e) {
-        // going away anyway
+    for (Connection c : new Connection[] {ingressConnection, connection}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (JMSException | RuntimeException e) {
+          // going away anyway
+        }
       }
     }
+    if (ingress != null) {
+      ingress.stop(); // its connection is closed: its loop ends at once
+    }
     connection = null;
+    ingressConnection = null;
     sendSession = null;
     producer = null;
     receiveSession = null;
     consumer = null;
-    deadLetters = null;
+    ingress = null;
   }
 }

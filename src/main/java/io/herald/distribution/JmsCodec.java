@@ -3,6 +3,7 @@ package io.herald.distribution;
 import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.HeraldException;
+import io.herald.api.Unicode;
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
 import io.herald.bus.EventNames;
@@ -13,7 +14,6 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
@@ -26,11 +26,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * The JMS form of events and signals (docs/jms.md). Herald writes the same form it reads from
- * other systems' producers: the body is the event's data as JSON, and string properties say
- * where it goes ({@code channel}, {@code event}, {@code tenant}); Herald adds its own properties
- * ({@code heraldId}, ...) so every instance rebuilds the identical envelope. CloudEvents 1.0
- * structured-mode JSON is read too.
+ * The JMS forms of events (docs/jms.md). Two addresses, two readings:
+ *
+ * <ul>
+ *   <li><b>Producers' messages</b> ({@link #decodeProduced}), from other systems on the ingress
+ *       topic: the body is the event's data as JSON and string properties say where it goes
+ *       ({@code channel}, {@code event}, {@code tenant}); or a CloudEvents 1.0 structured-mode
+ *       body. Only the documented properties are read: whatever else a producer sets (an id, a
+ *       signal kind, Herald's own properties) is ignored.
+ *   <li><b>Herald's own messages</b> ({@link #encode}, {@link #decodeInternal}), between instances
+ *       on the internal topic, which only Herald may send to: the same form plus Herald's
+ *       properties ({@code heraldId}, ...) so every instance rebuilds the identical envelope; and
+ *       signals.
+ * </ul>
  */
 final class JmsCodec {
   static final String KIND = "kind";
@@ -58,19 +66,23 @@ final class JmsCodec {
     }
   }
 
-  /** What a received message turned out to be. */
+  /** What a message of the internal topic turned out to be. */
   sealed interface Decoded permits Event, Notice {}
 
   record Event(Envelope envelope) implements Decoded {}
 
   record Notice(Signal signal) implements Decoded {}
 
+  /** A producer's event, read and checked, waiting for the id the ingress gives it. */
+  record Produced(String channel, String event, String dataJson, String tenant, String publisher, String idempotencyKey) {}
+
   private final Channels channels;
   private final int maxBytes;
   private final String defaultTenant;
 
   /**
-   * @param defaultTenant the tenant of messages that name none, or null to refuse them
+   * @param defaultTenant the tenant of producers' messages that name none
+   *     ({@code herald.broker.ingress.default-tenant}), or null to dead-letter them
    */
   JmsCodec(Channels channels, int maxBytes, String defaultTenant) {
     this.channels = channels;
@@ -79,22 +91,42 @@ final class JmsCodec {
   }
 
   TextMessage encode(Session session, Envelope e) throws JMSException {
-    TextMessage m = session.createTextMessage(e.dataJson());
-    m.setStringProperty(CHANNEL, e.channel());
-    m.setStringProperty(EVENT, e.event());
-    if (e.tenant() != null) {
-      m.setStringProperty(TENANT, e.tenant());
+    return encode(session, e.dataJson(), e.channel(), e.event(), e.tenant(), e.publisher(), e.idempotencyKey(), e.id(), e.timestamp().toEpochMilli(), e.excludedConnection());
+  }
+
+  /** Herald's own message for a producer's event, with the id the ingress gave it. */
+  TextMessage encode(Session session, Produced p, EventId id) throws JMSException {
+    return encode(session, p.dataJson(), p.channel(), p.event(), p.tenant(), p.publisher(), p.idempotencyKey(), id, id.millis(), null);
+  }
+
+  private static TextMessage encode(
+      Session session,
+      String dataJson,
+      String channel,
+      String event,
+      String tenant,
+      String publisher,
+      String key,
+      EventId id,
+      long millis,
+      String excluded)
+      throws JMSException {
+    TextMessage m = session.createTextMessage(dataJson);
+    m.setStringProperty(CHANNEL, channel);
+    m.setStringProperty(EVENT, event);
+    if (tenant != null) {
+      m.setStringProperty(TENANT, tenant);
     }
-    m.setStringProperty(HERALD_ID, e.id().toString());
-    if (e.publisher() != null) {
-      m.setStringProperty(PUBLISHER, e.publisher());
+    m.setStringProperty(HERALD_ID, id.toString());
+    if (publisher != null) {
+      m.setStringProperty(PUBLISHER, publisher);
     }
-    m.setLongProperty(TIMESTAMP, e.timestamp().toEpochMilli());
-    if (e.excludedConnection() != null) {
-      m.setStringProperty(EXCLUDED, e.excludedConnection());
+    m.setLongProperty(TIMESTAMP, millis);
+    if (excluded != null) {
+      m.setStringProperty(EXCLUDED, excluded);
     }
-    if (e.idempotencyKey() != null) {
-      m.setStringProperty(IDEMPOTENCY_KEY, e.idempotencyKey());
+    if (key != null) {
+      m.setStringProperty(IDEMPOTENCY_KEY, key);
     }
     return m;
   }
@@ -112,9 +144,10 @@ final class JmsCodec {
     return m;
   }
 
-  Decoded decode(Message m) throws Poison, JMSException {
+  /** A message of the internal topic: an event with its id, or a signal. */
+  Decoded decodeInternal(Message m) throws Poison, JMSException {
     String kind = m.getStringProperty(KIND);
-    if (kind != null && !kind.equals("event")) {
+    if (kind != null) {
       try {
         return new Notice(
             new Signal(
@@ -128,6 +161,34 @@ final class JmsCodec {
         throw new Poison("unknown_kind", "unknown kind '" + kind + "'");
       }
     }
+    EventId id = EventId.parse(m.getStringProperty(HERALD_ID));
+    if (id == null) {
+      throw new Poison("no_id", "a message on the internal topic without a Herald id");
+    }
+    String body = body(m);
+    String channel = m.getStringProperty(CHANNEL);
+    String event = m.getStringProperty(EVENT);
+    String tenant = m.getStringProperty(TENANT);
+    check(channel, event, tenant);
+    long millis = m.propertyExists(TIMESTAMP) ? m.getLongProperty(TIMESTAMP) : id.millis();
+    return new Event(
+        new Envelope(
+            id,
+            channel,
+            event,
+            body.isBlank() ? JsonValue.NULL : parse(body),
+            m.getStringProperty(PUBLISHER),
+            tenant,
+            Instant.ofEpochMilli(millis),
+            m.getStringProperty(EXCLUDED),
+            m.getStringProperty(IDEMPOTENCY_KEY)));
+  }
+
+  /**
+   * A producer's message: form 1 (JSON body, routing in properties) or form 2 (CloudEvents),
+   * checked as the publish API checks an event. Nothing but the documented properties is read.
+   */
+  Produced decodeProduced(Message m) throws Poison, JMSException {
     String body = body(m);
     String channel = m.getStringProperty(CHANNEL);
     String event = m.getStringProperty(EVENT);
@@ -150,17 +211,27 @@ final class JmsCodec {
     } else {
       data = body.isBlank() ? JsonValue.NULL : parse(body);
     }
+    if (tenant == null) {
+      if (defaultTenant == null) {
+        throw new Poison("no_tenant", "no tenant property (or CloudEvents tenant), and no herald.broker.ingress.default-tenant");
+      }
+      tenant = defaultTenant;
+    }
+    check(channel, event, tenant);
+    String publisher = m.getStringProperty(PUBLISHER);
+    return new Produced(channel, event, data.toString(), tenant, publisher == null ? EXTERNAL_PUBLISHER : publisher, key);
+  }
+
+  /** Where an event goes, checked: channel and event name by the one grammar, a tenant. */
+  private void check(String channel, String event, String tenant) throws Poison {
     if (channel == null) {
       throw new Poison("no_channel", "no channel property (or CloudEvents subject)");
     }
     if (event == null) {
       throw new Poison("no_event", "no event property (or CloudEvents type)");
     }
-    if (tenant == null) {
-      if (defaultTenant == null) {
-        throw new Poison("no_tenant", "no tenant property (or CloudEvents tenant) and no default tenant");
-      }
-      tenant = defaultTenant;
+    if (tenant == null || tenant.isBlank()) {
+      throw new Poison("no_tenant", "no tenant");
     }
     try {
       channels.parse(channel);
@@ -168,24 +239,6 @@ final class JmsCodec {
     } catch (HeraldException e) {
       throw new Poison(e.code().name().toLowerCase(), e.getMessage());
     }
-    EventId id = EventId.parse(m.getStringProperty(HERALD_ID));
-    long millis = m.propertyExists(TIMESTAMP) ? m.getLongProperty(TIMESTAMP) : m.getJMSTimestamp();
-    if (id == null) {
-      // From another system: every instance must derive the same id from the same message.
-      id = new EventId(m.getJMSTimestamp(), 0, "j" + Integer.toHexString(String.valueOf(m.getJMSMessageID()).hashCode()));
-    }
-    String publisher = m.getStringProperty(PUBLISHER);
-    return new Event(
-        new Envelope(
-            id,
-            channel,
-            event,
-            data,
-            publisher == null ? EXTERNAL_PUBLISHER : publisher,
-            tenant,
-            Instant.ofEpochMilli(millis),
-            m.getStringProperty(EXCLUDED),
-            key));
   }
 
   private String body(Message m) throws Poison, JMSException {
@@ -217,11 +270,17 @@ final class JmsCodec {
   }
 
   private static JsonValue parse(String text) throws Poison {
+    JsonValue value;
     try (JsonReader reader = JSON.createReader(new StringReader(text))) {
-      return reader.readValue();
-    } catch (JsonException | IllegalStateException e) {
-      throw new Poison("bad_json", "body is not JSON");
+      value = reader.readValue();
+    } catch (RuntimeException e) {
+      // JsonException, or a plain RuntimeException for input nested more than 1000 deep
+      throw new Poison("bad_json", "body is not JSON, or is nested too deeply");
     }
+    if (!Unicode.wellFormed(value)) {
+      throw new Poison("bad_encoding", "a string in the body is not valid Unicode (a lone surrogate escape)");
+    }
+    return value;
   }
 
   private static String string(JsonObject o, String name) {

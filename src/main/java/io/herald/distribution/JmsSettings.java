@@ -25,6 +25,41 @@ public class JmsSettings {
   String topic;
 
   @Inject
+  @ConfigProperty(name = "herald.broker.internal-topic", defaultValue = "herald.internal")
+  String internalTopic;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.ingress.default-tenant")
+  Optional<String> ingressDefaultTenant;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.embedded.producer-user", defaultValue = "producer")
+  String embeddedProducerUser;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.embedded.producer-password")
+  Optional<String> embeddedProducerPassword;
+
+  /** The topic between Herald instances, which only Herald may send to. */
+  public String internalTopic() {
+    return internalTopic;
+  }
+
+  /** The tenant of producers' messages that name none, or empty: those are dead-lettered. */
+  public Optional<String> ingressDefaultTenant() {
+    return ingressDefaultTenant.filter(t -> !t.isBlank());
+  }
+
+  /** The login other systems' producers use on the embedded broker. */
+  public String embeddedProducerUser() {
+    return embeddedProducerUser;
+  }
+
+  public Optional<String> embeddedProducerPassword() {
+    return embeddedProducerPassword.filter(p -> !p.isBlank());
+  }
+
+  @Inject
   @ConfigProperty(name = "herald.broker.dead-letter-address", defaultValue = "herald.dead-letter")
   String deadLetterAddress;
 
@@ -62,12 +97,13 @@ public class JmsSettings {
     return url.filter(u -> !u.isBlank());
   }
 
+  /** Herald's own broker login; on the embedded broker, "herald" unless set. */
   public Optional<String> user() {
-    return user;
+    return user.filter(u -> !u.isBlank());
   }
 
   public Optional<String> password() {
-    return password;
+    return password.filter(p -> !p.isBlank());
   }
 
   public String topic() {

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import io.herald.history.HistoryParts.ChannelLog;
+import io.herald.history.HistoryParts.Entry;
+import io.herald.history.HistoryParts.TenantLog;
 
 /**
  * This instance's copy of every tenant's recent events, in the order the topic delivered them.
@@ -37,67 +40,6 @@ import java.util.function.Function;
 final class HistoryLog {
   /** Origin prefix of a position that names a moment rather than an event. */
   static final String MOMENT = "~";
-
-  private static final class Entry {
-    final long seq;
-    final long arrived;
-    final Envelope envelope;
-
-    Entry(long seq, long arrived, Envelope envelope) {
-      this.seq = seq;
-      this.arrived = arrived;
-      this.envelope = envelope;
-    }
-  }
-
-  private static final class ChannelLog {
-    final TenantLog tenant;
-    final String name;
-    final Retention retention;
-    final ArrayDeque<Entry> entries = new ArrayDeque<>();
-    /** Arrival number of the newest event not (or no longer) kept; -1 while none. */
-    long droppedSeq = -1;
-    /** Greatest id not (or no longer) kept, and when the last such event arrived. */
-    EventId droppedId;
-    long droppedArrived = Long.MIN_VALUE;
-    Envelope lastValue;
-    long lastValueAt;
-    boolean forgotten;
-
-    ChannelLog(TenantLog tenant, String name, Retention retention) {
-      this.tenant = tenant;
-      this.name = name;
-      this.retention = retention;
-    }
-
-    void dropped(Entry entry) {
-      droppedSeq = entry.seq;
-      droppedId = max(droppedId, entry.envelope.id());
-      droppedArrived = Math.max(droppedArrived, entry.arrived);
-    }
-  }
-
-  private static final class TenantLog {
-    final String id;
-    /** Every kept event by id, in arrival order: the first entry is the oldest kept. */
-    final LinkedHashMap<EventId, Entry> index = new LinkedHashMap<>();
-    final Map<String, ChannelLog> channels = new HashMap<>();
-    /** What the channel logs forgotten altogether had dropped: for exact positions, and by time. */
-    long forgottenSeq = -1;
-    EventId forgottenId;
-    long forgottenArrived = Long.MIN_VALUE;
-    Entry newest;
-
-    TenantLog(String id) {
-      this.id = id;
-    }
-
-    void forget(ChannelLog channel) {
-      forgottenSeq = Math.max(forgottenSeq, channel.droppedSeq);
-      forgottenId = max(forgottenId, channel.droppedId);
-      forgottenArrived = Math.max(forgottenArrived, channel.droppedArrived);
-    }
-  }
 
   private final Clock clock;
   private final long startMillis;
@@ -434,7 +376,7 @@ final class HistoryLog {
     return out;
   }
 
-  private static EventId max(EventId a, EventId b) {
+  static EventId max(EventId a, EventId b) {
     return a == null || (b != null && b.compareTo(a) > 0) ? b : a;
   }
 }

@@ -4,6 +4,7 @@ import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
+import io.herald.api.Unicode;
 import io.herald.bus.EventNames;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParsingException;
@@ -50,8 +51,9 @@ public record EventRequest(String event, JsonValue data) {
    * own words (the parser's message names its internals).
    */
   static JsonValue readJson(byte[] body) {
+    JsonValue value;
     try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(body))) {
-      return reader.readValue();
+      value = reader.readValue();
     } catch (JsonParsingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNumber() + ", column " + at.getColumnNumber() + ")";
@@ -61,5 +63,9 @@ public record EventRequest(String event, JsonValue data) {
       // for input nested more than 1000 deep
       throw new HeraldException(ErrorCode.INVALID_JSON, "The body is not well-formed JSON, or is nested too deeply.");
     }
+    if (!Unicode.wellFormed(value)) {
+      throw new HeraldException(ErrorCode.INVALID_JSON, "The body holds a string that is not valid Unicode (a lone surrogate escape).");
+    }
+    return value;
   }
 }

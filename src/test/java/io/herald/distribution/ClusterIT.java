@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.ArtemisBroker;
+import io.herald.testing.Cluster;
 import io.herald.testing.Metrics;
 import io.herald.testing.PayaraProcess;
 import io.herald.testing.Server;
 import io.herald.testing.SseClient;
-import io.herald.testing.TestKeys;
 import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
 import io.herald.testing.WsClient;
@@ -22,11 +22,8 @@ import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -43,82 +40,25 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
+  private static Cluster cluster;
   private static ArtemisBroker broker;
   private static PayaraProcess a;
   private static PayaraProcess b;
-  private static Path key;
   private final String publisher = Tokens.publisher("backend");
 
   @BeforeAll
   static void startCluster() throws Exception {
-    broker = ArtemisBroker.create("cluster");
-    key = Files.writeString(Files.createTempFile("herald-key", ".pem"), TestKeys.TRUSTED.publicPem());
-    a = PayaraProcess.launch("a", Map.of(), env("a", ArtemisBroker.USER, "500"));
-    // b reconnects slowly, so that a test can publish while it is away from the broker
-    b = PayaraProcess.launch("b", Map.of(), env("b", ArtemisBroker.OTHER_USER, "3000"));
-    a.awaitReady();
-    b.awaitReady();
-    awaitReady(a.server());
-    awaitReady(b.server());
-  }
-
-  private static Map<String, String> env(String id, String brokerUser, String reconnectMs) {
-    return Map.of(
-        "MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString(),
-        "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER,
-        "HERALD_INSTANCE_ID", id,
-        "HERALD_BROKER_URL", broker.url(),
-        "HERALD_BROKER_USER", brokerUser,
-        "HERALD_BROKER_PASSWORD", ArtemisBroker.PASSWORD,
-        "HERALD_BROKER_RECONNECT_MS", reconnectMs,
-        "HERALD_SSE_HEARTBEAT_MS", "1000",
-        "HERALD_SECURITY_DEFAULT_TENANT", "default");
+    cluster = Cluster.start();
+    broker = cluster.broker;
+    a = cluster.a;
+    b = cluster.b;
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (a != null) {
-      a.close();
+    if (cluster != null) {
+      cluster.close();
     }
-    if (b != null) {
-      b.close();
-    }
-    if (broker != null) {
-      broker.close();
-    }
-    if (key != null) {
-      Files.deleteIfExists(key);
-    }
-  }
-
-  private static int readiness(Server server) {
-    return server.getRoot("health/ready").status();
-  }
-
-  private static void awaitReady(Server server) throws InterruptedException {
-    awaitStatus(server, 200);
-  }
-
-  private static void awaitStatus(Server server, int status) throws InterruptedException {
-    long deadline = System.nanoTime() + Timeouts.EVENT.multipliedBy(3).toNanos();
-    while (readiness(server) != status) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("readiness never became " + status);
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  /** A message in the producer contract's first form: JSON body, routing in properties. */
-  private static TextMessage text(JMSContext jms, String body, String channel, String event, String tenant)
-      throws jakarta.jms.JMSException {
-    TextMessage message = jms.createTextMessage(body);
-    message.setStringProperty("channel", channel);
-    message.setStringProperty("event", event);
-    if (tenant != null) {
-      message.setStringProperty("tenant", tenant);
-    }
-    return message;
   }
 
   @Test
@@ -155,9 +95,9 @@ class ClusterIT {
       onA.next();
       onB.next();
       ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
-      try (JMSContext jms = core.createContext(ArtemisBroker.USER, ArtemisBroker.PASSWORD)) {
+      try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
         JMSProducer producer = jms.createProducer();
-        producer.send(jms.createTopic("herald.events"), text(jms, "{\"state\":\"running\"}", "jobs.ext", "job.started", "acme"));
+        producer.send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"state\":\"running\"}", "jobs.ext", "job.started", "acme"));
 
         BytesMessage bytes = jms.createBytesMessage();
         bytes.writeBytes("{\"pct\":50}".getBytes(StandardCharsets.UTF_8));
@@ -172,9 +112,9 @@ class ClusterIT {
                 + "\"subject\":\"jobs.ext\",\"tenant\":\"acme\",\"datacontenttype\":\"application/json\","
                 + "\"data\":{\"result\":\"ok\"}}");
       }
-      ConnectionFactory amqp = new JmsConnectionFactory(ArtemisBroker.USER, ArtemisBroker.PASSWORD, broker.amqpUrl());
+      ConnectionFactory amqp = new JmsConnectionFactory(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD, broker.amqpUrl());
       try (JMSContext jms = amqp.createContext()) {
-        jms.createProducer().send(jms.createTopic("herald.events"), text(jms, "{\"via\":\"amqp\"}", "jobs.ext", "job.note", "acme"));
+        jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"via\":\"amqp\"}", "jobs.ext", "job.note", "acme"));
       }
       for (SseClient client : new SseClient[] {onA, onB}) {
         SseClient.Event started = client.next();
@@ -193,35 +133,71 @@ class ClusterIT {
   }
 
   @Test
+  @Order(2)
+  void messagesFromOtherSystemsGetIdsOfTheirOwnTheSameOnEveryInstance() throws Exception {
+    String token = Tokens.forUser("bob").subscribe("jobs.*").tenant("acme").sign();
+    try (SseClient onA = SseClient.open(a.server(), "api/realtime/stream?channel=jobs.ids&access_token=" + token);
+        SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.ids&access_token=" + token)) {
+      onA.next();
+      onB.next();
+      // A producer that sends neither message ids nor timestamps (AMQP producers often have no
+      // message id): three different messages, at once, nothing to tell them apart but their body.
+      ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
+      try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
+        JMSProducer producer = jms.createProducer().setDisableMessageID(true).setDisableMessageTimestamp(true);
+        for (int i = 0; i < 3; i++) {
+          producer.send(jms.createTopic("herald.events"), Cluster.text(jms, String.valueOf(i), "jobs.ids", "n", "acme"));
+        }
+      }
+      List<String> onAIds = new ArrayList<>();
+      List<String> onBIds = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        SseClient.Event fromA = onA.next();
+        assertEquals(i, fromA.json().getInt("data"), "every message, in order, none taken for a repeat of another");
+        onAIds.add(fromA.id());
+        onBIds.add(onB.next().id());
+      }
+      assertEquals(onAIds, onBIds, "each message has the same id on every instance");
+      assertEquals(3, new java.util.HashSet<>(onAIds).size(), "and no two messages share one");
+      assertTrue(io.herald.bus.EventId.parse(onAIds.get(0)).millis() > System.currentTimeMillis() - 60_000, "a real time, not 0");
+    }
+  }
+
+  @Test
   @Order(3)
   void poisonIsDeadLetteredAndCountedAndTheNextMessageIsDelivered() throws Exception {
     String token = Tokens.subscriber("carol");
-    double before = Metrics.sum(b.server(), "herald_broker_poison_total");
+    // counted by the instance that took them from the ingress, whichever it is
+    double before = Metrics.sum(a.server(), "herald_broker_poison_total") + Metrics.sum(b.server(), "herald_broker_poison_total");
     try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.p&access_token=" + token)) {
       onB.next();
       ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
-      try (JMSContext jms = core.createContext(ArtemisBroker.USER, ArtemisBroker.PASSWORD)) {
+      try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
         JMSProducer producer = jms.createProducer();
         var topic = jms.createTopic("herald.events");
         producer.send(topic, "{\"no\":\"channel\"}");
-        producer.send(topic, text(jms, "{not json", "jobs.p", "x", null));
-        producer.send(topic, text(jms, "{}", "Not A Channel", "x", null));
-        producer.send(topic, text(jms, "\"" + "z".repeat(70_000) + "\"", "jobs.p", "x", null));
-        producer.send(topic, text(jms, "{\"fine\":true}", "jobs.p", "after.poison", null));
+        producer.send(topic, Cluster.text(jms, "{not json", "jobs.p", "x", null));
+        producer.send(topic, Cluster.text(jms, "{}", "Not A Channel", "x", null));
+        producer.send(topic, Cluster.text(jms, "\"" + "z".repeat(70_000) + "\"", "jobs.p", "x", null));
+        producer.send(topic, Cluster.text(jms, "{\"fine\":true}", "jobs.p", "after.poison", null));
 
         SseClient.Event next = onB.next();
         assertEquals("after.poison", next.name(), "the good message after the poison is delivered");
         assertNull(onB.next(Timeouts.QUIET), "no poison reached a client");
-        assertEquals(before + 4, Metrics.sum(b.server(), "herald_broker_poison_total"), "each poison counted");
+        assertEquals(
+            before + 4,
+            Metrics.sum(a.server(), "herald_broker_poison_total") + Metrics.sum(b.server(), "herald_broker_poison_total"),
+            "each poison counted, once");
 
         List<String> errors = new ArrayList<>();
-        try (var deadLetters = jms.createConsumer(jms.createQueue("herald.dead-letter"))) {
+        try (JMSContext ops = core.createContext(ArtemisBroker.ADMIN, ArtemisBroker.PASSWORD);
+            var deadLetters = ops.createConsumer(ops.createQueue("herald.dead-letter"))) {
           Message m;
           while ((m = deadLetters.receive(2000)) != null) {
             errors.add(m.getJMSMessageID());
           }
         }
-        assertEquals(8, errors.size(), "each instance dead-letters each poison message where ops can find it");
+        assertEquals(4, errors.size(), "each poison message is dead-lettered once, where ops can find it");
       }
     }
   }
@@ -233,13 +209,13 @@ class ClusterIT {
     try (SseClient onB = SseClient.open(b.server(), "api/realtime/stream?channel=jobs.gap&access_token=" + token)) {
       onB.next();
       broker.closeConnectionsOf(ArtemisBroker.OTHER_USER); // b is cut off; a is not
-      awaitStatus(b.server(), 503);
+      Cluster.awaitReadiness(b.server(), 503);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         ids.add(a.server().publish(publisher, "jobs.gap", "while.away", String.valueOf(i)).json().getString("id"));
       }
-      assertEquals(503, readiness(b.server()), "all ten were published while b was away");
-      awaitReady(b.server());
+      assertEquals(503, Cluster.readiness(b.server()), "all ten were published while b was away");
+      Cluster.awaitReadiness(b.server(), 200);
       for (String id : ids) {
         assertEquals(id, onB.next().id(), "b's client gets what was published while b was away, in order");
       }
@@ -260,8 +236,8 @@ class ClusterIT {
       assertEquals(before, onA.next().id());
 
       broker.stop();
-      awaitStatus(a.server(), 503);
-      awaitStatus(b.server(), 503);
+      Cluster.awaitReadiness(a.server(), 503);
+      Cluster.awaitReadiness(b.server(), 503);
       Server.Reply refused = a.server().publishOnce(publisher, "jobs.r", "during", "2", "during-1");
       assertEquals(503, refused.status(), "during the outage publishes are refused, not lost silently");
       assertEquals("UNAVAILABLE", refused.code());
@@ -274,8 +250,8 @@ class ClusterIT {
       assertNotNull(refusedBatch.header("Retry-After"));
 
       broker.start();
-      awaitReady(a.server());
-      awaitReady(b.server());
+      Cluster.awaitReadiness(a.server(), 200);
+      Cluster.awaitReadiness(b.server(), 200);
       // The documented retry: the same requests, the same keys. Refused means not published, so
       // the retry publishes, once.
       Server.Reply retried = a.server().publishOnce(publisher, "jobs.r", "during", "2", "during-1");
@@ -362,9 +338,9 @@ class ClusterIT {
 
       // another system's producer retries its send: same key twice, and once more over HTTP
       ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
-      try (JMSContext jms = core.createContext(ArtemisBroker.USER, ArtemisBroker.PASSWORD)) {
+      try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
         for (int i = 0; i < 2; i++) {
-          TextMessage message = text(jms, "{\"n\":2}", "docs.k1", "invoice.sent", null);
+          TextMessage message = Cluster.text(jms, "{\"n\":2}", "docs.k1", "invoice.sent", null);
           message.setStringProperty("idempotencyKey", "invoice-9");
           jms.createProducer().send(jms.createTopic("herald.events"), message);
         }
@@ -384,5 +360,32 @@ class ClusterIT {
         assertNull(client.next(Timeouts.QUIET));
       }
     }
+  }
+
+  @Test
+  @Order(8)
+  void anInstanceThatStopsWhileProducersSendDeadLettersNoValidMessage() throws Exception {
+    ConnectionFactory core = new ActiveMQConnectionFactory(broker.url());
+    int deadBefore = Cluster.deadLetterCount(core);
+    int sent = 0;
+    boolean[] graceful = new boolean[1];
+    try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
+      JMSProducer producer = jms.createProducer();
+      for (; sent < 400; sent++) {
+        producer.send(jms.createTopic("herald.events"), Cluster.text(jms, String.valueOf(sent), "jobs.stop", "n", "acme"));
+      }
+      // a steady stream of valid events through both instances while b shuts down (SIGTERM)
+      for (int i = 0; i < 30; i++) {
+        a.server().publish(publisher, "jobs.stop", "http", String.valueOf(i));
+      }
+      Thread stopper = new Thread(() -> graceful[0] = b.stop(60));
+      stopper.start();
+      while (stopper.isAlive() && sent < 20_000) {
+        producer.send(jms.createTopic("herald.events"), Cluster.text(jms, String.valueOf(sent++), "jobs.stop", "n", "acme"));
+      }
+      stopper.join();
+    }
+    assertTrue(graceful[0], "b shut down by itself (SIGTERM), as ops stop it");
+    assertEquals(deadBefore, Cluster.deadLetterCount(core), "nothing was dead-lettered because an instance was stopping (" + sent + " sent)");
   }
 }

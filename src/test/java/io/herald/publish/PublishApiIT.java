@@ -155,6 +155,8 @@ class PublishApiIT {
     assertTrue(where.matches("The body is not well-formed JSON \\(line 1, column \\d+\\)\\."), "where, in Herald's words: " + where);
     String deep = "{\"event\":\"x\",\"data\":" + "[".repeat(1500) + "]".repeat(1500) + "}";
     assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", deep), 400, "INVALID_JSON");
+    // a lone surrogate escape would make every WebSocket subscriber's frame unsendable
+    assertError(server.publishRaw(Tokens.publisher("b"), "jobs.1", "{\"event\":\"x\",\"data\":\"\\udc00\"}"), 400, "INVALID_JSON");
   }
 
   @Test

@@ -14,10 +14,15 @@ import java.util.concurrent.TimeUnit;
  * required, on a free loopback port. Stop and start it again to play a broker restart.
  */
 public final class ArtemisBroker implements AutoCloseable {
+  /** Herald's login: role {@code herald}, with only the permissions docs/jms.md gives it. */
   public static final String USER = "herald";
   public static final String PASSWORD = "herald-secret";
-  /** A second login, so a test can cut one instance's connection and not the other's. */
+  /** A second Herald login, so a test can cut one instance's connection and not the other's. */
   public static final String OTHER_USER = "herald-b";
+  /** Another system's producer: role {@code producer}, which may only send to the ingress. */
+  public static final String PRODUCER = "producer";
+  /** The broker's operator (role {@code amq}): management, reading the dead letters. */
+  public static final String ADMIN = "admin";
 
   private final Path instance;
   private final int port;
@@ -43,10 +48,20 @@ public final class ArtemisBroker implements AutoCloseable {
     // Plain-text entries are accepted beside the hashed one that 'create' wrote.
     Files.writeString(
         instance.resolve("etc/artemis-users.properties"),
-        "\n" + OTHER_USER + " = " + PASSWORD + "\n",
+        "\n" + OTHER_USER + " = " + PASSWORD + "\n" + PRODUCER + " = " + PASSWORD + "\n" + ADMIN + " = " + PASSWORD + "\n",
         java.nio.file.StandardOpenOption.APPEND);
-    Path roles = instance.resolve("etc/artemis-roles.properties");
-    Files.writeString(roles, Files.readString(roles).replace("amq = " + USER, "amq = " + USER + "," + OTHER_USER));
+    Files.writeString(
+        instance.resolve("etc/artemis-roles.properties"),
+        "amq = " + ADMIN + "\nherald = " + USER + "," + OTHER_USER + "\nproducer = " + PRODUCER + "\n");
+    Path xml = instance.resolve("etc/broker.xml");
+    String config = Files.readString(xml);
+    config =
+        config.substring(0, config.indexOf("<security-settings>"))
+            + HeraldRoles.SECURITY_SETTINGS
+            + config.substring(config.indexOf("</security-settings>") + "</security-settings>".length());
+    config = config.replace("<address-settings>", "<address-settings>\n" + HeraldRoles.ADDRESS_SETTINGS);
+    config = config.replace("<addresses>", "<addresses>\n" + HeraldRoles.ADDRESSES);
+    Files.writeString(xml, config);
     ArtemisBroker broker = new ArtemisBroker(instance, port);
     broker.start();
     return broker;
@@ -64,7 +79,7 @@ public final class ArtemisBroker implements AutoCloseable {
   /** Closes every connection of a user, as an operator would from the console. */
   public void closeConnectionsOf(String user) throws Exception {
     var factory = new org.apache.activemq.artemis.jms.client.ActiveMQQueueConnectionFactory(url());
-    try (jakarta.jms.QueueConnection connection = factory.createQueueConnection(USER, PASSWORD)) {
+    try (jakarta.jms.QueueConnection connection = factory.createQueueConnection(ADMIN, PASSWORD)) {
       jakarta.jms.QueueSession session = connection.createQueueSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
       jakarta.jms.QueueRequestor requestor =
           new jakarta.jms.QueueRequestor(session, session.createQueue("activemq.management"));

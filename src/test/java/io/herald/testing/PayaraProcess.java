@@ -101,15 +101,25 @@ public final class PayaraProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    stop(5);
+  }
+
+  /**
+   * Stops the instance as ops do ({@code SIGTERM}: Payara undeploys the app, which shuts down
+   * cleanly), waiting up to {@code seconds} before killing it; true if it stopped by itself.
+   */
+  public boolean stop(int seconds) {
     process.destroy();
     try {
-      if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
+      if (process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS)) {
+        return true;
       }
+      process.destroyForcibly().waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    return false;
   }
 
   private static int freePort() throws IOException {

@@ -7,7 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.HttpURLConnection;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.io.StringReader;
 import java.time.Duration;
@@ -34,34 +35,33 @@ public final class SseClient implements AutoCloseable {
 
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final Thread reader;
-  private final HttpURLConnection connection;
   private volatile InputStream body;
   private volatile int status;
   private volatile String errorBody;
+  private volatile java.net.http.HttpHeaders headers;
   private volatile boolean ended;
   private volatile String lastEventId;
 
   private SseClient(URI uri, String bearer, String lastEventIdHeader) throws IOException, InterruptedException {
-    // HttpURLConnection rather than HttpClient: its disconnect() really closes the socket, which
-    // is what a browser closing a tab does (HttpClient may keep it open for reuse).
-    connection = (HttpURLConnection) uri.toURL().openConnection();
-    connection.setRequestProperty("Accept", "text/event-stream");
-    connection.setConnectTimeout(5000);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
     if (bearer != null) {
-      connection.setRequestProperty("Authorization", "Bearer " + bearer);
+      request.header("Authorization", "Bearer " + bearer);
     }
     if (lastEventIdHeader != null) {
-      connection.setRequestProperty("Last-Event-ID", lastEventIdHeader); // as a reconnecting browser does
+      request.header("Last-Event-ID", lastEventIdHeader); // as a reconnecting browser does
     }
-    status = connection.getResponseCode();
+    HttpResponse<InputStream> response = Server.http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    status = response.statusCode();
+    headers = response.headers();
     if (status != 200) {
-      InputStream error = connection.getErrorStream();
-      errorBody = error == null ? "" : new String(error.readAllBytes(), StandardCharsets.UTF_8);
+      try (InputStream error = response.body()) {
+        errorBody = new String(error.readAllBytes(), StandardCharsets.UTF_8);
+      }
       reader = null;
       ended = true;
       return;
     }
-    body = connection.getInputStream();
+    body = response.body();
     reader = new Thread(this::read, "sse-client " + uri.getPath());
     reader.setDaemon(true);
     reader.start();
@@ -180,20 +180,30 @@ public final class SseClient implements AutoCloseable {
     }
   }
 
+  /** Closes many at once. */
+  public static void closeAll(java.util.Collection<SseClient> clients) {
+    clients.forEach(SseClient::close);
+  }
+
+  /** A header of the response. */
+  public String header(String name) {
+    return headers.firstValue(name).orElse(null);
+  }
+
   /**
-   * Closes the socket and returns once it is closed. HttpURLConnection's chunked stream is
-   * synchronized, so disconnect() waits until the reader's blocked read returns (the next frame
-   * or heartbeat): keep heartbeats short in tests that close streams. Bounded, never hangs.
+   * Closes the connection, as a browser closing a tab does: closing a response body that has not
+   * been read to its end closes the socket (HttpURLConnection's disconnect() waited for the
+   * reader's blocked read, up to the next heartbeat).
    */
   @Override
   public void close() {
-    Thread closer = new Thread(connection::disconnect, "sse-client-close");
-    closer.setDaemon(true);
-    closer.start();
-    try {
-      closer.join(Timeouts.EVENT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    InputStream stream = body;
+    if (stream != null) {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        // already closed
+      }
     }
   }
 }

@@ -36,21 +36,6 @@ import java.util.function.BiConsumer;
  * about two thirds of the cost of a delivery (docs/performance.md).
  */
 final class SseConnection implements Connection {
-  /** Why a stream ended; the label is a metric tag. */
-  enum Reason {
-    CLIENT_GONE("client_gone"),
-    SLOW_CONSUMER("slow_consumer"),
-    TOKEN_EXPIRED("token_expired"),
-    SHUTDOWN("shutdown"),
-    ERROR("error");
-
-    final String label;
-
-    Reason(String label) {
-      this.label = label;
-    }
-  }
-
   /** Queued last: when the writer reaches it, the stream ends (after what was queued before). */
   private static final SseFrame END = SseFrame.comment("end");
   /** The most one write carries; a single larger frame still goes, alone. */
@@ -73,14 +58,14 @@ final class SseConnection implements Connection {
   /** Set while the drain waits for {@code onWritePossible}; whoever clears it resumes the drain. */
   private final AtomicBoolean waiting = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final BiConsumer<SseConnection, Reason> onClose;
+  private final BiConsumer<SseConnection, EndReason> onClose;
   /** The connected frame, written through the sink; nothing is written before it is through. */
   private volatile OutboundSseEvent opening;
   private volatile boolean opened;
   private boolean listening;
   /** Since when (nanos) the stream has not been writable; 0 while it is. */
   private volatile long stalledSince;
-  private volatile Reason endReason;
+  private volatile EndReason endReason;
   private final ExpirySlot expiry = new ExpirySlot();
 
   SseConnection(
@@ -93,7 +78,7 @@ final class SseConnection implements Connection {
       SseResponse.Output output,
       Executor writers,
       int queueSize,
-      BiConsumer<SseConnection, Reason> onClose) {
+      BiConsumer<SseConnection, EndReason> onClose) {
     this.id = id;
     this.userId = userId;
     this.tenant = tenant;
@@ -127,14 +112,14 @@ final class SseConnection implements Connection {
     tokenSubscriptions.remove(channel);
     SseFrame frame = SseFrame.named("unsubscribed", notice);
     if (channels.isEmpty()) {
-      finish(frame, Reason.TOKEN_EXPIRED);
+      finish(frame, EndReason.TOKEN_EXPIRED);
     } else {
       enqueue(frame);
     }
   }
 
   /** Sends {@code last} after everything already queued, then ends the stream. */
-  void finish(SseFrame last, Reason reason) {
+  void finish(SseFrame last, EndReason reason) {
     endReason = reason;
     enqueue(last);
     enqueue(END);
@@ -186,7 +171,7 @@ final class SseConnection implements Connection {
    */
   void start(OutboundSseEvent connected, List<SseFrame> frames) {
     if (!queue.offerAhead(frames)) {
-      close(Reason.SLOW_CONSUMER);
+      close(EndReason.SLOW_CONSUMER);
       return;
     }
     opening = connected;
@@ -204,7 +189,7 @@ final class SseConnection implements Connection {
       return;
     }
     if (!queue.offer(frame)) {
-      close(Reason.SLOW_CONSUMER);
+      close(EndReason.SLOW_CONSUMER);
       return;
     }
     scheduleDrain();
@@ -253,7 +238,7 @@ final class SseConnection implements Connection {
       } catch (RuntimeException e) {
         ready = false;
         waiting.set(false);
-        close(Reason.CLIENT_GONE);
+        close(EndReason.CLIENT_GONE);
         continue;
       }
       if (!ready) {
@@ -271,7 +256,7 @@ final class SseConnection implements Connection {
           out.write(batch.bytes); // one write per "ready": it never blocks
         }
       } catch (java.io.IOException | RuntimeException e) {
-        close(Reason.CLIENT_GONE); // the client went away, or the container closed the response
+        close(EndReason.CLIENT_GONE); // the client went away, or the container closed the response
         continue;
       }
       if (batch.end) {
@@ -310,7 +295,7 @@ final class SseConnection implements Connection {
 
     @Override
     public void onError(Throwable failure) {
-      close(Reason.CLIENT_GONE);
+      close(EndReason.CLIENT_GONE);
     }
   }
 
@@ -344,14 +329,14 @@ final class SseConnection implements Connection {
           .whenComplete(
               (ok, failure) -> {
                 if (failure != null) {
-                  close(Reason.CLIENT_GONE);
+                  close(EndReason.CLIENT_GONE);
                 } else {
                   opened = true;
                 }
                 writers.execute(this::drain);
               });
     } catch (IllegalStateException e) {
-      close(Reason.CLIENT_GONE); // the sink was closed under us
+      close(EndReason.CLIENT_GONE); // the sink was closed under us
       release();
     }
   }
@@ -369,7 +354,7 @@ final class SseConnection implements Connection {
    * Ends the stream once. The response is released by the drain, never beside a write in flight;
    * a drain waiting for the container is resumed to do it.
    */
-  void close(Reason reason) {
+  void close(EndReason reason) {
     if (closed.compareAndSet(false, true)) {
       queue.clear();
       expiry.close();

@@ -76,7 +76,7 @@ public class SseStreams {
   @PreDestroy
   void stop() {
     heartbeat.cancel(false);
-    open.values().forEach(c -> c.close(SseConnection.Reason.SHUTDOWN));
+    open.values().forEach(c -> c.close(EndReason.SHUTDOWN));
     writers.shutdown();
   }
 
@@ -107,7 +107,7 @@ public class SseStreams {
             }
           });
     } catch (RuntimeException e) {
-      connection.close(SseConnection.Reason.ERROR); // gives its connection slot back, like every close
+      connection.close(EndReason.ERROR); // gives its connection slot back, like every close
       throw e;
     }
   }
@@ -127,13 +127,13 @@ public class SseStreams {
                             .add("expiredAt", caller.expiresAt().toString())
                             .build()
                             .toString()),
-                    SseConnection.Reason.TOKEN_EXPIRED)));
+                    EndReason.TOKEN_EXPIRED)));
     Replay replay =
         registry.subscribe(
             connection, channels, since, connection.room(), owed -> preamble(connection, channels, since, owed, sse));
     metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
     if (replay == null) {
-      connection.close(SseConnection.Reason.SLOW_CONSUMER); // a queue too small for even the gaps
+      connection.close(EndReason.SLOW_CONSUMER); // a queue too small for even the gaps
       return;
     }
     if (since != null) {
@@ -185,7 +185,7 @@ public class SseStreams {
             "The subscription token for " + channel + " expired; open a stream with a fresh one to follow it again."));
   }
 
-  private void closed(SseConnection connection, SseConnection.Reason reason) {
+  private void closed(SseConnection connection, EndReason reason) {
     open.remove(connection.id());
     registry.close(connection);
     connection.slot().release();
@@ -203,7 +203,7 @@ public class SseStreams {
     long stall = TimeUnit.MILLISECONDS.toNanos(settings.writeStallMillis());
     for (SseConnection connection : open.values()) {
       if (connection.stalledNanos(now) > stall) {
-        connection.close(SseConnection.Reason.SLOW_CONSUMER);
+        connection.close(EndReason.SLOW_CONSUMER);
       } else {
         connection.enqueue(HEARTBEAT);
       }

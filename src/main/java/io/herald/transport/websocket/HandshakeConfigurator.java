@@ -25,6 +25,8 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
   static final String CALLER = "herald.caller";
   static final String REFUSAL = "herald.refusal";
   static final String ADDRESS = "herald.address";
+  /** When the handshake's answer has gone out ({@link HandshakeFilter}): only then may it be closed. */
+  static final String ANSWERED = "herald.answered";
   private static final String BEARER_PREFIX = "bearer.";
 
   @Override
@@ -35,6 +37,7 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
   @Override
   public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
     // WebSocket 2.1: these user properties are this connection's own copy.
+    config.getUserProperties().put(ANSWERED, HandshakeFilter.answered(first(request, HandshakeFilter.HEADER)));
     try {
       String origin = first(request, "Origin");
       if (!CDI.current().select(Origins.class).get().allows(origin, first(request, "Host"))) {

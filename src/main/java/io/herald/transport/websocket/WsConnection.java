@@ -210,6 +210,11 @@ final class WsConnection implements Connection {
     } catch (RuntimeException e) {
       sending.set(false);
       close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
+    } catch (Error e) {
+      // the container could not even encode the frame: never leave the connection wedged
+      sending.set(false);
+      String id = io.herald.api.Incident.log(java.util.logging.Logger.getLogger(WsConnection.class.getName()), java.util.logging.Level.SEVERE, "A frame could not be sent", e);
+      close(CloseCodes.INTERNAL_ERROR, "internal error; correlationId " + id, "error");
     } finally {
       thread.setContextClassLoader(context);
     }

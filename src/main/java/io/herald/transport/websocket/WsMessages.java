@@ -4,6 +4,7 @@ import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
+import io.herald.api.Unicode;
 import io.herald.channel.ChannelName;
 import io.herald.channel.Channels;
 import jakarta.json.JsonNumber;
@@ -52,10 +53,13 @@ final class WsMessages {
   static JsonObject parse(String text) {
     try (JsonReader reader = JSON.createReader(new StringReader(text))) {
       JsonValue value = reader.readValue();
-      if (value instanceof JsonObject object) {
-        return object;
+      if (!(value instanceof JsonObject object)) {
+        throw invalid("A message is one JSON object.");
       }
-      throw invalid("A message is one JSON object.");
+      if (!Unicode.wellFormed(object)) {
+        throw invalid("A string in the message is not valid Unicode (a lone surrogate escape).");
+      }
+      return object;
     } catch (HeraldException e) {
       throw e;
     } catch (RuntimeException e) {

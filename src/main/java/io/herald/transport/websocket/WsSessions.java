@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -231,9 +232,10 @@ public class WsSessions {
   }
 
   /**
-   * Closes a socket that must not stay open. Not from inside {@code @OnOpen}: there the servlet
-   * upgrade is still completing, and a close raced with it can be lost (seen on Payara: the close
-   * frame never left and the socket hung). Nothing is read from it meanwhile: it has no
+   * Closes a socket that must not stay open. Not from inside {@code @OnOpen}, nor before the
+   * handshake's answer has gone out ({@link HandshakeFilter}): there the servlet upgrade is still
+   * completing, and a close raced with it is lost (the socket hung) or overtakes the 101 answer
+   * (seen on Payara under load). Nothing is read from it meanwhile: it has no
    * connection, so its messages are ignored. A second attempt covers a close that did not take.
    */
   private void refuse(Session session, CloseReason reason) {
@@ -242,8 +244,13 @@ public class WsSessions {
         closeQuietly(session, reason);
       }
     };
-    executor.schedule(close, 20, TimeUnit.MILLISECONDS);
-    executor.schedule(close, 2, TimeUnit.SECONDS);
+    Object answered = session.getUserProperties().get(HandshakeConfigurator.ANSWERED);
+    CompletableFuture<?> handshake = answered instanceof CompletableFuture<?> f ? f : CompletableFuture.completedFuture(null);
+    handshake.thenRun(
+        () -> {
+          executor.schedule(close, 20, TimeUnit.MILLISECONDS);
+          executor.schedule(close, 2, TimeUnit.SECONDS);
+        });
   }
 
   private static void closeQuietly(Session session, CloseReason reason) {

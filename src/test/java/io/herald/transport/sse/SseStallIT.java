@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.testing.HeraldDeployment;
 import io.herald.testing.Metrics;
 import io.herald.testing.Server;
+import io.herald.testing.SlowReader;
 import io.herald.testing.SseClient;
 import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -61,7 +56,7 @@ class SseStallIT {
     Server server = Server.at(url);
     String publisher = Tokens.publisher("backend");
     double cutBefore = slowConsumerCuts(server);
-    Process stalled = stall(server, STALLED);
+    List<SlowReader> stalled = stall(server, STALLED);
     List<SseClient> healthy = new ArrayList<>();
     try {
       for (int i = 0; i < HEALTHY; i++) {
@@ -108,9 +103,10 @@ class SseStallIT {
       }
       assertEquals(STALLED, slowConsumerCuts(server) - cutBefore, 0.5, "every stalled client was cut as a slow consumer");
     } finally {
-      healthy.forEach(SseClient::close);
-      stalled.getOutputStream().close();
-      stalled.destroy();
+      SseClient.closeAll(healthy);
+      for (SlowReader reader : stalled) {
+        reader.close();
+      }
     }
   }
 
@@ -118,40 +114,15 @@ class SseStallIT {
     return Metrics.value(server, "herald_connections_closed_total", "reason=\"slow_consumer\"", "transport=\"sse\"");
   }
 
-  /** Opens {@code n} streams in the helper process (10 per account) and waits until all are open. */
-  private static Process stall(Server server, int n) throws Exception {
-    Path script = Files.createTempFile("stalled_sse", ".py");
-    try (var in = SseStallIT.class.getResourceAsStream("/clients/stalled_sse.py")) {
-      Files.write(script, in.readAllBytes());
-    }
-    Process helper =
-        new ProcessBuilder("python3", script.toString(), "127.0.0.1", String.valueOf(server.port()))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    Runtime.getRuntime().addShutdownHook(new Thread(helper::destroyForcibly));
-    OutputStream targets = helper.getOutputStream();
+  /** Opens {@code n} streams that never read past the head (10 per account). */
+  private static List<SlowReader> stall(Server server, int n) throws Exception {
+    List<SlowReader> readers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String token = Tokens.forUser("stalled-" + (i / 10)).subscribe("jobs.*").sign();
-      String target = server.path() + "api/realtime/stream?channel=" + CHANNEL + "&access_token=" + token + "\n";
-      targets.write(target.getBytes(StandardCharsets.US_ASCII));
+      StringBuilder status = new StringBuilder();
+      readers.add(SlowReader.open(server, server.path() + "api/realtime/stream?channel=" + CHANNEL + "&access_token=" + token, status));
+      assertEquals("HTTP/1.1 200 OK", status.toString(), "stalled client " + i + " connected");
     }
-    targets.write('\n');
-    targets.flush();
-    BufferedReader out = new BufferedReader(new InputStreamReader(helper.getInputStream(), StandardCharsets.US_ASCII));
-    String ready = out.readLine();
-    assertEquals("ready " + n, ready, "the stalled clients are connected");
-    return helper;
-  }
-
-  static {
-    // the stalled clients need python3 (TCP_MAXSEG): say so plainly if it is missing
-    try {
-      Process probe = new ProcessBuilder("python3", "--version").start();
-      if (!probe.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || probe.exitValue() != 0) {
-        throw new IllegalStateException("python3 is needed for SseStallIT (.ci/run installs it)");
-      }
-    } catch (java.io.IOException | InterruptedException e) {
-      throw new IllegalStateException("python3 is needed for SseStallIT (.ci/run installs it)", e);
-    }
+    return readers;
   }
 }

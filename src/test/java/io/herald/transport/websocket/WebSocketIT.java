@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.HeraldDeployment;
 import io.herald.testing.Metrics;
+import io.herald.testing.Metrics;
 import io.herald.testing.Server;
+import io.herald.testing.SlowReader;
 import io.herald.testing.SseClient;
 import io.herald.testing.TestKeys;
 import io.herald.testing.Timeouts;
@@ -187,6 +189,9 @@ class WebSocketIT {
       assertEquals("INVALID_MESSAGE", ws.next().getString("code"), "answered like any bad JSON");
       ws.sendBinary(new byte[] {1, 2, 3});
       assertEquals("INVALID_MESSAGE", ws.next().getString("code"), "binary frames are answered, not dropped");
+      // half a surrogate pair, escaped: valid JSON, but no UTF-8 encoder can write it back
+      ws.sendRaw("{\"type\":\"ping\",\"id\":\"\\ud800\"}");
+      assertEquals("INVALID_MESSAGE", ws.next().getString("code"), "refused, not echoed into a frame that cannot be sent");
       assertEquals("pong", ws.call("ping", "").getString("type"));
     }
   }
@@ -258,5 +263,44 @@ class WebSocketIT {
 
   private double slowCuts() {
     return Metrics.value(server, "herald_connections_closed_total", "reason=\"slow_consumer\"", "transport=\"websocket\"");
+  }
+
+  @Test
+  void aReplayCountsAgainstTheQueueOneThatDoesNotFitIsAGapAndOneWhoNeverReadsIsClosed() throws Exception {
+    String blob = "\"" + "r".repeat(4000) + "\"";
+    String position;
+    try (WsClient ws = connect("rhea")) {
+      position = ws.call("subscribe", "\"channel\":\"docs.rp\"").getString("position");
+    }
+    List<String> missed = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      missed.add(server.publish(publisher, "docs.rp", "big", blob).json().getString("id"));
+    }
+    // 80 missed events do not fit a queue of 64: the client is told to reload instead
+    try (WsClient ws = connect("rhea")) {
+      JsonObject ok = ws.call("subscribe", "\"channel\":\"docs.rp\",\"since\":\"" + position + "\"");
+      assertEquals(false, ok.getBoolean("recovered"), ok.toString());
+      assertEquals("gap", ws.next().getString("type"));
+      String live = server.publish(publisher, "docs.rp", "after", "1").json().getString("id");
+      assertEquals(live, ws.nextOfType("event").getString("id"), "then live, as usual");
+    }
+    // one that never reads, and subscribes again and again from an old position, is closed
+    String since = missed.get(30); // 49 missed: these fit, once
+    double cutBefore = Metrics.value(server, "herald_connections_closed_total", "reason=\"slow_consumer\"", "transport=\"websocket\"");
+    StringBuilder status = new StringBuilder();
+    try (SlowReader greedy = SlowReader.webSocket(server, Tokens.subscriber("greedy"), status)) {
+      assertTrue(status.toString().contains(" 101 "), status.toString());
+      for (int i = 0; i < 40; i++) {
+        greedy.sendText("{\"type\":\"subscribe\",\"id\":\"s" + i + "\",\"channel\":\"docs.rp\",\"since\":\"" + since + "\"}");
+        greedy.sendText("{\"type\":\"unsubscribe\",\"channel\":\"docs.rp\"}");
+      }
+      long deadline = System.nanoTime() + Timeouts.EVENT.toNanos();
+      double cut;
+      while ((cut = Metrics.value(server, "herald_connections_closed_total", "reason=\"slow_consumer\"", "transport=\"websocket\"")) == cutBefore
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals(cutBefore + 1, cut, 0.1, "closed as a slow consumer (4008): its replays fill the same bound as live frames");
+    }
   }
 }
