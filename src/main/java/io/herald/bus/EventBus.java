@@ -170,9 +170,22 @@ public class EventBus {
         id, draft.channel(), draft.event(), draft.data(), draft.publisher(), draft.tenant(), Instant.ofEpochMilli(id.millis()));
   }
 
-  /** Sends an ephemeral signal (typing) to the channel's subscribers on every instance. */
+  /** Sends an ephemeral signal (typing, presence) to every instance, this one included. */
   public void signal(Signal signal) {
     broker.signal(signal);
+  }
+
+  /**
+   * Hands a signal to this instance's observers only, in bus order with everything received: for
+   * what each instance works out by itself (presence's flush of coalesced updates, the members of
+   * an instance that went silent). Dropped, like any signal, when the bus is full; false then.
+   */
+  public boolean local(Signal signal) {
+    if (stopping || !dispatch.tryTake()) {
+      return false;
+    }
+    fireSignal(signal);
+    return true;
   }
 
   /** What distribution hands the bus, in broker order. */
@@ -216,12 +229,7 @@ public class EventBus {
         metrics.counter("herald.bus.refused", new Tag("kind", "signal")).inc();
         return;
       }
-      try {
-        signals.fireAsync(signal, inOrder).whenComplete((ok, failure) -> finished(signal, failure));
-      } catch (RuntimeException e) {
-        dispatch.done();
-        throw e;
-      }
+      fireSignal(signal);
     }
 
     @Override
@@ -251,6 +259,16 @@ public class EventBus {
   private void fire(Envelope envelope) {
     try {
       events.fireAsync(envelope, inOrder).whenComplete((ok, failure) -> finished(envelope, failure));
+    } catch (RuntimeException e) {
+      dispatch.done();
+      throw e;
+    }
+  }
+
+  /** Hands a signal that holds a place to the observers; the place is given back when they are done. */
+  private void fireSignal(Signal signal) {
+    try {
+      signals.fireAsync(signal, inOrder).whenComplete((ok, failure) -> finished(signal, failure));
     } catch (RuntimeException e) {
       dispatch.done();
       throw e;

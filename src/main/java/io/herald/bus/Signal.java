@@ -1,20 +1,31 @@
 package io.herald.bus;
 
-import static io.herald.api.JsonProviders.JSON;
-
-
 /**
- * An ephemeral notice about a channel's members (typing now; presence later): relayed to the
- * channel's other subscribers, never stored, never replayed. Serialized once, like an envelope.
+ * An ephemeral notice that travels the bus beside events: relayed to every instance, never stored,
+ * never replayed, at most once, in order per sender (docs/jms.md). Its body is JSON text, made once
+ * by the sender.
  *
- * @param connectionId the connection it came from, which does not receive it back
+ * @param kind what it is about
+ * @param tenant the tenant of the channel it concerns, or null (presence replication between
+ *     instances concerns no single channel)
+ * @param channel the channel it concerns, or null
+ * @param connectionId the connection it came from, which does not get it back, or null
+ * @param body JSON text: for {@link Kind#TYPING} the client frame itself, for {@link Kind#PRESENCE}
+ *     a presence replication message (io.herald.presence), for {@link Kind#ROUTE} and
+ *     {@link Kind#ROUTED} a forwarded message and its answer (io.herald.transport.route)
  */
-public record Signal(
-    Kind kind, String channel, String tenant, String userId, String state, String connectionId) {
+public record Signal(Kind kind, String tenant, String channel, String connectionId, String body) {
 
-  /** What a signal is about; its name is the {@code type} of the frame clients get. */
+  /** What a signal is about. */
   public enum Kind {
-    TYPING("typing");
+    /** Someone started or stopped typing; the body is the {@code typing} frame clients get. */
+    TYPING("typing"),
+    /** Presence replication between instances: who is where, from the instance that holds them. */
+    PRESENCE("presence"),
+    /** A message sent over HTTP to an instance that does not hold its connection (transport.route). */
+    ROUTE("route"),
+    /** The answer of the instance that holds the connection, for the one the client waits on. */
+    ROUTED("routed");
 
     private final String type;
 
@@ -34,16 +45,5 @@ public record Signal(
       }
       throw new IllegalArgumentException("unknown signal kind " + type);
     }
-  }
-
-  /** The client frame, {@code {"type":"typing","channel":..,"userId":..,"state":..}}. */
-  public String json() {
-    return JSON.createObjectBuilder()
-        .add("type", kind.type())
-        .add("channel", channel)
-        .add("userId", userId)
-        .add("state", state)
-        .build()
-        .toString();
   }
 }

@@ -25,17 +25,20 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class NamespacePolicies {
   /** Built-in namespaces: what differs from the secure default (grant only, nothing else). */
-  private record BuiltIn(Subscribe subscribe, boolean clientPublish, boolean typing, boolean lastValue) {}
+  private record BuiltIn(Subscribe subscribe, boolean clientPublish, boolean typing, boolean presence, boolean lastValue) {}
 
   private static final Map<String, BuiltIn> BUILT_IN =
       Map.of(
-          "user", new BuiltIn(Subscribe.OWNER, false, false, false),
-          "broadcast", new BuiltIn(Subscribe.AUTHENTICATED, false, false, false),
-          "chat", new BuiltIn(Subscribe.AUTHENTICATED, true, true, false),
+          "user", new BuiltIn(Subscribe.OWNER, false, false, false, false),
+          "broadcast", new BuiltIn(Subscribe.AUTHENTICATED, false, false, false, false),
+          "chat", new BuiltIn(Subscribe.AUTHENTICATED, true, true, true, false),
           // a job page wants the job's current state at once, then its progress
-          "jobs", new BuiltIn(Subscribe.GRANT, false, false, true));
+          "jobs", new BuiltIn(Subscribe.GRANT, false, false, false, true),
+          // a document and its awareness channel: who is here, typing, where their cursors are
+          "docs", new BuiltIn(Subscribe.GRANT, false, true, true, false),
+          "presence", new BuiltIn(Subscribe.GRANT, false, true, true, false));
 
-  private static final BuiltIn DEFAULT = new BuiltIn(Subscribe.GRANT, false, false, false);
+  private static final BuiltIn DEFAULT = new BuiltIn(Subscribe.GRANT, false, false, false, false);
 
   @Inject Config config;
   @Inject NamespaceSettings settings;
@@ -97,6 +100,7 @@ public class NamespacePolicies {
         read.value("subscribe", Subscribe::parse, base.subscribe(), "authenticated, owner or grant"),
         read.bool("client-publish", base.clientPublish()),
         read.bool("typing", base.typing()),
+        read.bool("presence", base.presence()),
         new Retention(
             read.count("history.size", settings.historySize()),
             read.millis("history.ttl-ms", settings.historyTtlMillis()),

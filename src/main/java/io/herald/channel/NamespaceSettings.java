@@ -22,7 +22,7 @@ public class NamespaceSettings {
   private static final String ENV_PREFIX = "HERALD_NAMESPACE_";
   /** Every option; longest first, so that an environment name ends in the right one. */
   static final List<String> OPTIONS =
-      List.of("last-value.ttl-ms", "history.ttl-ms", "client-publish", "history.size", "last-value", "subscribe", "typing");
+      List.of("last-value.ttl-ms", "history.ttl-ms", "client-publish", "history.size", "last-value", "subscribe", "presence", "typing");
 
   private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 

@@ -50,8 +50,6 @@ final class JmsCodec {
   static final String PUBLISHER = "publisher";
   static final String TIMESTAMP = "heraldTimestamp";
   static final String EXCLUDED = "heraldExcludedConnection";
-  static final String USER = "userId";
-  static final String STATE = "state";
   static final String CONNECTION = "connectionId";
   /** Publisher recorded on events that came from outside Herald without one. */
   static final String EXTERNAL_PUBLISHER = "jms";
@@ -132,15 +130,17 @@ final class JmsCodec {
   }
 
   TextMessage encode(Session session, Signal s) throws JMSException {
-    TextMessage m = session.createTextMessage("");
+    TextMessage m = session.createTextMessage(s.body());
     m.setStringProperty(KIND, s.kind().type());
-    m.setStringProperty(CHANNEL, s.channel());
+    if (s.channel() != null) {
+      m.setStringProperty(CHANNEL, s.channel());
+    }
     if (s.tenant() != null) {
       m.setStringProperty(TENANT, s.tenant());
     }
-    m.setStringProperty(USER, s.userId());
-    m.setStringProperty(STATE, s.state());
-    m.setStringProperty(CONNECTION, s.connectionId());
+    if (s.connectionId() != null) {
+      m.setStringProperty(CONNECTION, s.connectionId());
+    }
     return m;
   }
 
@@ -148,18 +148,14 @@ final class JmsCodec {
   Decoded decodeInternal(Message m) throws Poison, JMSException {
     String kind = m.getStringProperty(KIND);
     if (kind != null) {
+      Signal.Kind known;
       try {
-        return new Notice(
-            new Signal(
-                Signal.Kind.of(kind),
-                m.getStringProperty(CHANNEL),
-                m.getStringProperty(TENANT),
-                m.getStringProperty(USER),
-                m.getStringProperty(STATE),
-                m.getStringProperty(CONNECTION)));
+        known = Signal.Kind.of(kind);
       } catch (IllegalArgumentException e) {
         throw new Poison("unknown_kind", "unknown kind '" + kind + "'");
       }
+      return new Notice(
+          new Signal(known, m.getStringProperty(TENANT), m.getStringProperty(CHANNEL), m.getStringProperty(CONNECTION), body(m)));
     }
     EventId id = EventId.parse(m.getStringProperty(HERALD_ID));
     if (id == null) {

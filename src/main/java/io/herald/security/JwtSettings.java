@@ -21,6 +21,8 @@ public record JwtSettings(
     Optional<String> defaultTenant,
     String subscribeClaim,
     String publishClaim,
+    String nameClaim,
+    String avatarClaim,
     long jwksCacheMillis) {
 
   public static JwtSettings from(Config config) {
@@ -37,6 +39,8 @@ public record JwtSettings(
         config.getOptionalValue("herald.security.default-tenant", String.class).filter(t -> !t.isBlank()),
         config.getOptionalValue("herald.security.subscribe-claim", String.class).orElse("herald_subscribe"),
         config.getOptionalValue("herald.security.publish-claim", String.class).orElse("herald_publish"),
+        config.getOptionalValue("herald.security.name-claim", String.class).orElse("name"),
+        config.getOptionalValue("herald.security.avatar-claim", String.class).orElse("picture"),
         config.getOptionalValue("herald.security.jwks-cache-ms", Long.class).orElse(300_000L));
   }
 

@@ -44,6 +44,10 @@ public class TokenVerifier {
   private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
   /** The claim that makes a token a subscription token, for exactly one channel. */
   public static final String CHANNEL_CLAIM = "channel";
+  /** Longer names and picture addresses are left out of member lists (docs/security.md). */
+  static final int MAX_NAME = 200;
+
+  static final int MAX_AVATAR = 2048;
 
   @Inject Config config;
 
@@ -105,7 +109,17 @@ public class TokenVerifier {
         tenant(claims.getClaim(settings.tenantClaim())),
         claims.getExpirationTime().toInstant(),
         strings(claims.getClaim(settings.subscribeClaim())),
-        strings(claims.getClaim(settings.publishClaim())));
+        strings(claims.getClaim(settings.publishClaim())),
+        profile(claims.getClaim(settings.nameClaim()), MAX_NAME),
+        profile(claims.getClaim(settings.avatarClaim()), MAX_AVATAR));
+  }
+
+  /** A name or picture address from the token: a string of sensible length, else nothing (never an error). */
+  private static String profile(Object claim, int max) {
+    if (claim instanceof String s && !s.isBlank() && s.length() <= max && io.herald.api.Unicode.wellFormed(s)) {
+      return s;
+    }
+    return null;
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.herald.transport;
 
 import io.herald.bus.Envelope;
-import io.herald.bus.Signal;
+import io.herald.security.Caller;
 import java.util.Set;
 
 /** One open client connection, whatever its transport, as the registry sees it. */
@@ -12,6 +12,9 @@ public interface Connection {
 
   /** The tenant whose channels it may see: every subscription of it is within this tenant. */
   String tenant();
+
+  /** Who holds it: the verified token it opened with (or refreshed to). */
+  Caller caller();
 
   Transport transport();
 
@@ -24,6 +27,22 @@ public interface Connection {
    */
   void deliver(Envelope envelope);
 
-  /** Queues an ephemeral signal (typing) under the same rules as {@link #deliver}. */
-  void signal(Signal signal);
+  /**
+   * Queues an ephemeral frame ({@code typing}, {@code presence}) under the same rules as
+   * {@link #deliver}: {@code type} names it (the SSE event name), {@code json} is the frame.
+   */
+  void signal(String type, String json);
+
+  boolean isClosed();
+
+  /**
+   * Whether it is in the member lists of the channels it subscribes to. A single long-poll
+   * request without a session is not: it is gone again as soon as it is answered.
+   */
+  default boolean present() {
+    return true;
+  }
+
+  /** The rates its client messages are held to, or null if it takes none. */
+  MessageRates rates();
 }

@@ -5,12 +5,17 @@ import io.herald.bus.EventId;
 import io.herald.bus.Signal;
 import io.herald.history.History;
 import io.herald.history.Replay;
+import io.herald.presence.Notice;
+import io.herald.presence.Presence;
+import io.herald.presence.PresenceTracker;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.function.Consumer;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,13 +33,20 @@ import java.util.logging.Logger;
  *
  * <p>Each event is recorded in the {@link History} and fanned out in one step, and a subscription
  * that resumes takes its replay and joins the fan-out in one step too: so what a subscriber is
- * replayed and what it gets live meet with nothing lost and nothing twice.
+ * replayed and what it gets live meet with nothing lost and nothing twice. Presence works the same
+ * way: a subscriber takes the member list and joins the fan-out of its changes in one step.
+ *
+ * <p>It is also where a connection's life meets presence and typing: subscribing joins a member
+ * list, unsubscribing or closing leaves it and ends the connection's typing.
  */
 @ApplicationScoped
 public class ConnectionRegistry {
   private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
 
   @Inject History history;
+  @Inject Presence presence;
+  @Inject PresenceTracker presenceTracker;
+  @Inject TypingTracker typing;
 
   /** Orders fan-outs against resuming subscriptions (fan-outs come from one thread anyway). */
   private final Object seam = new Object();
@@ -53,37 +65,67 @@ public class ConnectionRegistry {
 
   /**
    * Subscribes a connection to channels, handing it what it is owed first: with a position, what
-   * it missed since (or the gaps); without one, the latest event of last-value channels. The
-   * replay is made to fit {@code room} frames, the connection's bound: channels whose missed
-   * events do not fit are answered as gaps ({@link Replay#fit}). The connection must queue the
-   * replay in {@code beforeLive}, ahead of any live event.
+   * it missed since (or the gaps); without one, the latest event of last-value channels; and the
+   * member list of each channel that keeps one. The replay is made to fit {@code room} frames, the
+   * connection's bound: channels whose missed events do not fit are answered as gaps
+   * ({@link Replay#fit}). The connection must queue what it is owed in {@code beforeLive}, ahead of
+   * anything live. It then joins the member lists (a {@code join} follows, for everyone).
    *
    * @return the replay given, or null if not even its gaps fit: then nothing was subscribed
    */
   public Replay subscribe(
-      Connection connection, Collection<String> channels, EventId since, int room, Consumer<Replay> beforeLive) {
+      Connection connection, Collection<String> channels, EventId since, int room, Consumer<Owed> beforeLive) {
+    Replay replay;
     synchronized (seam) {
-      Replay replay =
-          since == null
-              ? history.fresh(connection.tenant(), channels)
-              : history.after(connection.tenant(), channels, since);
-      replay = replay.fit(room, since, cut -> history.lastValues(connection.tenant(), cut));
-      if (replay == null) {
+      Owed owed = owed(connection, channels, since, room);
+      if (owed == null) {
         return null;
       }
-      beforeLive.accept(replay);
-      channels.forEach(channel -> subscribe(connection, channel));
-      return replay;
+      replay = owed.replay();
+      beforeLive.accept(owed);
+      channels.forEach(channel -> join(connection, channel));
     }
+    if (connection.present()) {
+      channels.forEach(channel -> presenceTracker.joined(connection.id(), connection.caller(), channel));
+      if (connections.get(connection.id()) != connection) {
+        // closed while joining: its close may have found nothing to leave yet (closed is idempotent)
+        presenceTracker.closed(connection.id());
+      }
+    }
+    return replay;
   }
 
   /**
-   * Joins the live fan-out of a channel, without any replay; a connection already closed is not
-   * added. The add runs under the connection's own entry, which {@link #close} removes first: so
-   * either the add comes first and close takes it out again, or it sees the connection gone. (A
-   * socket can close while its subscription is still being set up.)
+   * Gives a connection that stays subscribed what it is owed from {@code since} once more, as
+   * {@link #subscribe} would, to replace what it holds: a long-poll session that lost an answer or
+   * let frames go. Under the seam, so it and the live frames after it meet exactly.
    */
-  public void subscribe(Connection connection, String channel) {
+  public void resync(Connection connection, EventId since, Consumer<Owed> owed) {
+    synchronized (seam) {
+      owed.accept(owed(connection, connection.channels(), since, Integer.MAX_VALUE));
+    }
+  }
+
+  private Owed owed(Connection connection, Collection<String> channels, EventId since, int room) {
+    List<String> members = new ArrayList<>();
+    for (String channel : channels) {
+      if (presence.enabled(channel)) {
+        members.add(presence.snapshot(connection.tenant(), channel));
+      }
+    }
+    Replay replay =
+        since == null ? history.fresh(connection.tenant(), channels) : history.after(connection.tenant(), channels, since);
+    replay = replay.fit(room - members.size(), since, cut -> history.lastValues(connection.tenant(), cut));
+    return replay == null ? null : new Owed(replay, members);
+  }
+
+  /**
+   * Joins the live fan-out of a channel; a connection already closed is not added. The add runs
+   * under the connection's own entry, which {@link #close} removes first: so either the add comes
+   * first and close takes it out again, or it sees the connection gone. (A socket can close while
+   * its subscription is still being set up.)
+   */
+  private void join(Connection connection, String channel) {
     connections.computeIfPresent(
         connection.id(),
         (id, open) -> {
@@ -98,7 +140,14 @@ public class ConnectionRegistry {
         });
   }
 
+  /** Takes a connection out of a channel: its fan-out, its member list, its typing there. */
   public void unsubscribe(Connection connection, String channel) {
+    leave(connection, channel);
+    presenceTracker.left(connection.id(), channel);
+    typing.stop(connection, channel);
+  }
+
+  private void leave(Connection connection, String channel) {
     // compute keeps add and remove-if-empty atomic per channel, so no subscriber is lost
     byChannel.computeIfPresent(
         key(connection.tenant(), channel),
@@ -108,13 +157,20 @@ public class ConnectionRegistry {
         });
   }
 
-  /** Forgets a connection and all its subscriptions. Idempotent. */
+  /** Forgets a connection and all its subscriptions, member lists and typing. Idempotent. */
   public void close(Connection connection) {
     if (connections.remove(connection.id()) != null) {
       for (String channel : connection.channels()) {
-        unsubscribe(connection, channel);
+        leave(connection, channel);
       }
+      presenceTracker.closed(connection.id());
+      typing.connectionClosed(connection);
     }
+  }
+
+  /** An open connection by its id, or null. */
+  public Connection find(String id) {
+    return connections.get(id);
   }
 
   void fanOut(@ObservesAsync Envelope envelope) {
@@ -144,16 +200,36 @@ public class ConnectionRegistry {
   }
 
   void fanOut(@ObservesAsync Signal signal) {
-    Set<Connection> members = byChannel.get(key(signal.tenant(), signal.channel()));
+    switch (signal.kind()) {
+      case TYPING -> {
+        presence.typing(signal);
+        deliver(signal.tenant(), signal.channel(), "typing", signal.body(), signal.connectionId());
+      }
+      case PRESENCE -> {
+        // under the seam: a new subscriber's member list and the changes after it meet exactly
+        synchronized (seam) {
+          for (Notice notice : presence.apply(signal)) {
+            deliver(notice.tenant(), notice.channel(), "presence", notice.frame(), null);
+          }
+        }
+      }
+      default -> {
+        // forwarded HTTP messages: transport.route's
+      }
+    }
+  }
+
+  private void deliver(String tenant, String channel, String type, String frame, String excluded) {
+    Set<Connection> members = byChannel.get(key(tenant, channel));
     if (members == null) {
       return;
     }
     for (Connection connection : members) {
-      if (connection.id().equals(signal.connectionId())) {
+      if (connection.id().equals(excluded)) {
         continue; // one's own typing is not news
       }
       try {
-        connection.signal(signal);
+        connection.signal(type, frame);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Signal to " + connection.id() + " failed", e);
       }

@@ -46,7 +46,7 @@ class BenchSmokeIT {
             "--port", String.valueOf(server.port()),
             "--context", server.path(),
             "--out", "target/bench-smoke");
-    assertEquals(List.of("idle", "fanout", "channels", "cross"), records.stream().map(r -> r.getString("scenario")).toList());
+    assertEquals(List.of("idle", "fanout", "channels", "cross", "presence"), records.stream().map(r -> r.getString("scenario")).toList());
     for (JsonObject record : records) {
       JsonObject result = record.getJsonObject("result");
       switch (record.getString("scenario")) {
@@ -60,6 +60,12 @@ class BenchSmokeIT {
               assertEquals(s.getJsonNumber("expected").longValue(), s.getJsonNumber("delivered").longValue(), record.toString());
             }
           }
+        }
+        case "presence" -> {
+          JsonObject step = result.getJsonArray("steps").getJsonObject(0);
+          assertTrue(step.getJsonNumber("relayedPerSecond").doubleValue() > 0, "cursor moves were relayed: " + record);
+          assertTrue(step.getJsonNumber("memberUpdatesDeliveredPerSecond").doubleValue() > 0, "and reached the members: " + record);
+          assertTrue(step.getJsonObject("latency").getJsonNumber("samples").longValue() > 0, record.toString());
         }
         default -> throw new AssertionError(record);
       }

@@ -19,42 +19,58 @@ public final class Cluster implements AutoCloseable {
   public final PayaraProcess a;
   public final PayaraProcess b;
   private final Path key;
+  private final Map<String, String> settings;
 
-  private Cluster(ArtemisBroker broker, Path key, PayaraProcess a, PayaraProcess b) {
+  private Cluster(ArtemisBroker broker, Path key, PayaraProcess a, PayaraProcess b, Map<String, String> settings) {
     this.broker = broker;
     this.key = key;
+    this.settings = settings;
     this.a = a;
     this.b = b;
   }
 
   /** Starts the broker and both instances, and waits until both are ready; b reconnects slowly. */
   public static Cluster start() throws Exception {
+    // tests of other features count exactly the events they publish (HeraldDeployment)
+    return start(Map.of("HERALD_NAMESPACE_CHAT_PRESENCE", "false", "HERALD_NAMESPACE_DOCS_PRESENCE", "false"));
+  }
+
+  /** As {@link #start()}, with more settings for both instances. */
+  public static Cluster start(Map<String, String> settings) throws Exception {
     ArtemisBroker broker = ArtemisBroker.create("cluster");
     Path key = Files.writeString(Files.createTempFile("herald-key", ".pem"), TestKeys.TRUSTED.publicPem());
-    PayaraProcess a = PayaraProcess.launch("a", Map.of(), env(broker, key, "a", ArtemisBroker.USER, "500"));
+    PayaraProcess a = PayaraProcess.launch("a", Map.of(), env(broker, key, "a", ArtemisBroker.USER, "500", settings));
     // b reconnects slowly, so that a test can publish while it is away from the broker
-    PayaraProcess b = PayaraProcess.launch("b", Map.of(), env(broker, key, "b", ArtemisBroker.OTHER_USER, "3000"));
+    PayaraProcess b = PayaraProcess.launch("b", Map.of(), env(broker, key, "b", ArtemisBroker.OTHER_USER, "3000", settings));
     a.awaitReady();
     b.awaitReady();
-    Cluster cluster = new Cluster(broker, key, a, b);
+    Cluster cluster = new Cluster(broker, key, a, b, settings);
     awaitReadiness(a.server(), 200);
     awaitReadiness(b.server(), 200);
     return cluster;
   }
 
-  private static Map<String, String> env(ArtemisBroker broker, Path key, String id, String brokerUser, String reconnectMs) {
-    return Map.of(
-        "MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString(),
-        "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER,
-        "HERALD_INSTANCE_ID", id,
-        "HERALD_BROKER_URL", broker.url(),
-        "HERALD_BROKER_USER", brokerUser,
-        "HERALD_BROKER_PASSWORD", ArtemisBroker.PASSWORD,
-        "HERALD_BROKER_RECONNECT_MS", reconnectMs,
-        "HERALD_SSE_HEARTBEAT_MS", "1000",
-        "HERALD_SECURITY_DEFAULT_TENANT", "default",
-        // producers' messages that name no tenant belong to it (docs/jms.md)
-        "HERALD_BROKER_INGRESS_DEFAULT_TENANT", "default");
+  /** Starts one more instance, {@code name}, beside the two, as ops add one to scale out. */
+  public PayaraProcess launch(String name) throws java.io.IOException {
+    return PayaraProcess.launch(name, Map.of(), env(broker, key, name, ArtemisBroker.USER, "500", settings));
+  }
+
+  private static Map<String, String> env(
+      ArtemisBroker broker, Path key, String id, String brokerUser, String reconnectMs, Map<String, String> settings) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString());
+    env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
+    env.put("HERALD_INSTANCE_ID", id);
+    env.put("HERALD_BROKER_URL", broker.url());
+    env.put("HERALD_BROKER_USER", brokerUser);
+    env.put("HERALD_BROKER_PASSWORD", ArtemisBroker.PASSWORD);
+    env.put("HERALD_BROKER_RECONNECT_MS", reconnectMs);
+    env.put("HERALD_SSE_HEARTBEAT_MS", "1000");
+    env.put("HERALD_SECURITY_DEFAULT_TENANT", "default");
+    // producers' messages that name no tenant belong to it (docs/jms.md)
+    env.put("HERALD_BROKER_INGRESS_DEFAULT_TENANT", "default");
+    env.putAll(settings);
+    return env;
   }
 
   /** {@code GET /health/ready}'s status. */

@@ -23,10 +23,16 @@ public final class HeraldDeployment {
     // Tests of other features count exactly the events they publish; a job's latest state sent
     // ahead of them to each new subscriber is tested on its own (RecoveryIT, with the default).
     config.put(JOBS_LAST_VALUE, "false");
+    // Likewise member lists: a subscriber of chat and docs channels gets one first, and sees
+    // joins and leaves; presence is tested on its own (PresenceIT, with the defaults).
+    config.put(CHAT_PRESENCE, "false");
+    config.put(DOCS_PRESENCE, "false");
     return config;
   }
 
   public static final String JOBS_LAST_VALUE = "herald.namespace.jobs.last-value";
+  public static final String CHAT_PRESENCE = "herald.namespace.chat.presence";
+  public static final String DOCS_PRESENCE = "herald.namespace.docs.presence";
 
   public static WebArchive create(Map<String, String> overrides) {
     return create(overrides, java.util.Set.of());

@@ -104,6 +104,11 @@ public final class PayaraProcess implements AutoCloseable {
     stop(5);
   }
 
+  /** Kills the instance as a crash does ({@code kill -9}): nothing of it runs to say goodbye. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   /**
    * Stops the instance as ops do ({@code SIGTERM}: Payara undeploys the app, which shuts down
    * cleanly), waiting up to {@code seconds} before killing it; true if it stopped by itself.

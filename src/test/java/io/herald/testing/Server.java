@@ -111,6 +111,15 @@ public final class Server {
     return send(request);
   }
 
+  /** Posts a herald.v1 message for a connection without a WebSocket (an SSE stream, a poll session). */
+  public Reply send(String token, String connectionId, String message) {
+    return send(
+        HttpRequest.newBuilder(uri("api/realtime/connections/" + connectionId + "/messages"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(message)));
+  }
+
   /** The open connection counts of {@code /api/realtime/status}. */
   public JsonObject connections() {
     return get("api/realtime/status").json().getJsonObject("connections");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
-import io.herald.bus.Signal;
 import io.herald.history.History;
 import io.herald.history.Replay;
 import java.time.Instant;
@@ -69,13 +68,58 @@ class ConnectionRegistryTest {
     }
 
     @Override
-    public void signal(Signal signal) {}
+    public void signal(String type, String json) {}
+
+    @Override
+    public io.herald.security.Caller caller() {
+      return new io.herald.security.Caller("alice", Set.of(), "acme", Instant.MAX, Set.of(), Set.of());
+    }
+
+    @Override
+    public boolean isClosed() {
+      return false;
+    }
+
+    @Override
+    public MessageRates rates() {
+      return null;
+    }
+  }
+
+  /** Member lists and typing are tested on their own (PresenceIT); here they do nothing. */
+  private static final class NoPresence extends io.herald.presence.Presence {
+    @Override
+    public boolean enabled(String channel) {
+      return false;
+    }
+  }
+
+  private static final class NoTracker extends io.herald.presence.PresenceTracker {
+    @Override
+    public void joined(String connectionId, io.herald.security.Caller caller, String channel) {}
+
+    @Override
+    public void left(String connectionId, String channel) {}
+
+    @Override
+    public void closed(String connectionId) {}
+  }
+
+  private static final class NoTyping extends TypingTracker {
+    @Override
+    public void stop(Connection connection, String channel) {}
+
+    @Override
+    public void connectionClosed(Connection connection) {}
   }
 
   private final ConnectionRegistry registry = new ConnectionRegistry();
 
   {
     registry.history = new NoHistory();
+    registry.presence = new NoPresence();
+    registry.presenceTracker = new NoTracker();
+    registry.typing = new NoTyping();
   }
 
   private static Envelope event(int seq) {

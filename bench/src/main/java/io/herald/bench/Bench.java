@@ -24,7 +24,7 @@ import java.util.Map;
  * into a table and a chart. {@code bench/run} starts the gateways and calls both.
  *
  * <pre>
- * run --gateway herald|socketio|pushpin --scenario idle|fanout|channels|cross|all
+ * run --gateway herald|socketio|pushpin --scenario idle|fanout|channels|cross|presence|all
  *     --size smoke|quick|full --run N --pids 123,456 --out bench/results
  *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
  *     [--rounds N] (many-channels rounds, one a second: long enough to profile)
@@ -33,14 +33,16 @@ import java.util.Map;
  */
 public final class Bench {
   /** Scenario sizes: smoke (seconds, for CI), quick (minutes, the one command), full (the aims). */
-  record Size(int idle, int fanSmall, int[] ratesSmall, int fanLarge, int[] ratesLarge, int stepSeconds, int channels, int rounds, int crossSubscribers, int crossSeconds) {
+  record Size(
+      int idle, int fanSmall, int[] ratesSmall, int fanLarge, int[] ratesLarge, int stepSeconds, int channels, int rounds, int crossSubscribers, int crossSeconds,
+      int[] presenceMembers) {
     static Size of(String name) {
       return switch (name) {
-        case "smoke" -> new Size(4, 3, new int[] {5}, 0, new int[0], 1, 10, 1, 2, 1);
-        case "probe" -> new Size(1000, 1000, new int[] {20, 40, 80}, 0, new int[0], 5, 1000, 3, 500, 5);
-        case "quick" -> new Size(2000, 1000, new int[] {20, 40, 80, 160, 320, 640}, 10_000, new int[] {4, 8, 16, 32, 64}, 3, 1000, 3, 100, 5);
+        case "smoke" -> new Size(4, 3, new int[] {5}, 0, new int[0], 1, 10, 1, 2, 1, new int[] {4});
+        case "probe" -> new Size(1000, 1000, new int[] {20, 40, 80}, 0, new int[0], 5, 1000, 3, 500, 5, new int[] {100, 1000});
+        case "quick" -> new Size(2000, 1000, new int[] {20, 40, 80, 160, 320, 640}, 10_000, new int[] {4, 8, 16, 32, 64}, 3, 1000, 3, 100, 5, new int[] {100, 300, 1000});
         // 18,000 idle: the aim is 50,000, but this sandbox allows 20,000 open files per process
-        case "full" -> new Size(18_000, 1000, new int[] {20, 40, 80, 160, 320, 640, 1280, 2560}, 10_000, new int[] {4, 8, 16, 32, 64, 128, 256}, 5, 10_000, 5, 1000, 10);
+        case "full" -> new Size(18_000, 1000, new int[] {20, 40, 80, 160, 320, 640, 1280, 2560}, 10_000, new int[] {4, 8, 16, 32, 64, 128, 256}, 5, 10_000, 5, 1000, 10, new int[] {100, 300, 1000});
         default -> throw new IllegalArgumentException("size is smoke, quick or full");
       };
     }
@@ -78,7 +80,7 @@ public final class Bench {
     Probe probe = new Probe(pids);
     String runId = Long.toString(System.currentTimeMillis(), 36) + run;
     Scenarios s = new Scenarios(gateway, probe, runId);
-    List<String> wanted = scenario.equals("all") ? List.of("idle", "fanout", "channels", "cross") : List.of(scenario);
+    List<String> wanted = scenario.equals("all") ? List.of("idle", "fanout", "channels", "cross", "presence") : List.of(scenario);
     List<JsonObject> results = new ArrayList<>();
     for (String w : wanted) {
       JsonObject result;
@@ -104,6 +106,21 @@ public final class Bench {
           }
           Gateway other = o.containsKey("port-b") ? new HeraldGateway(clients, Integer.parseInt(o.get("port-b")), "/", "herald-b") : gateway;
           result = s.cross(other, size.crossSubscribers(), 40, size.crossSeconds());
+        }
+        case "presence" -> {
+          if (!name.equals("herald")) {
+            continue; // presence is Herald's own protocol
+          }
+          List<Integer> ports = new ArrayList<>(List.of(Integer.parseInt(o.getOrDefault("port", "8080"))));
+          if (o.containsKey("port-b")) {
+            ports.add(Integer.parseInt(o.get("port-b")));
+          }
+          JsonArrayBuilder steps = Json.createArrayBuilder();
+          for (int members : size.presenceMembers()) {
+            steps.add(new PresenceScenario(clients, probe, ports, o.getOrDefault("context", "/"), runId + members).run(members, 10, size.stepSeconds() * 2, size.stepSeconds() * 5));
+            Thread.sleep(3000); // the members' leaves settle
+          }
+          result = Json.createObjectBuilder().add("steps", steps).build();
         }
         default -> throw new IllegalArgumentException("unknown scenario " + w);
       }

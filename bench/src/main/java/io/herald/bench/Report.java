@@ -30,7 +30,7 @@ final class Report {
 
   static void write(Path dir, String date) throws IOException {
     Map<String, List<JsonObject>> by = new LinkedHashMap<>();
-    for (String scenario : List.of("idle", "fanout", "channels", "cross")) {
+    for (String scenario : List.of("idle", "fanout", "channels", "cross", "presence")) {
       Path file = dir.resolve(date + "-" + scenario + ".json");
       List<JsonObject> records = new ArrayList<>();
       if (Files.exists(file)) {
@@ -45,6 +45,7 @@ final class Report {
     idle(md, by.get("idle"));
     channels(md, by.get("channels"));
     cross(md, by.get("cross"));
+    presence(md, by.get("presence"));
     Files.writeString(dir.resolve(date + "-summary.md"), md.toString());
     Files.writeString(dir.resolve(date + "-chart.svg"), Chart.svg(date, by.get("fanout")));
     System.out.println(md);
@@ -179,6 +180,37 @@ final class Report {
       }
     }
     return null;
+  }
+
+  private static void presence(StringBuilder md, List<JsonObject> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    md.append("## Presence (members in one channel, each moving its cursor; every member also subscribes)\n\n")
+        .append("| run | instances | members | updates/s each | sent/s | relayed/s | member updates delivered/s | p50 / p99 / p99.9 ms | p99 per 5 s window | gateway CPU | CPU us per relayed update |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : records) {
+      for (JsonValue v : r.getJsonObject("result").getJsonArray("steps")) {
+        JsonObject x = v.asJsonObject();
+        StringBuilder windows = new StringBuilder();
+        for (JsonValue w : x.getJsonArray("latencyWindows")) {
+          windows.append(windows.length() == 0 ? "" : ", ").append(fmt(w.asJsonObject().getJsonNumber("p99Millis").doubleValue()));
+        }
+        md.append(row(
+            r.getInt("run"),
+            x.getInt("instances"),
+            x.getInt("members"),
+            x.getInt("updatesPerSecondEach"),
+            fmt(x.getJsonNumber("sentPerSecond").doubleValue()),
+            fmt(x.getJsonNumber("relayedPerSecond").doubleValue()),
+            fmt(x.getJsonNumber("memberUpdatesDeliveredPerSecond").doubleValue()),
+            x.getJsonObject("latency").containsKey("p50Millis") ? lat(x.getJsonObject("latency")) : "-",
+            windows,
+            fmt(x.getJsonNumber("gatewayCpuPercent").doubleValue()) + "%",
+            fmt(x.getJsonNumber("cpuMicrosPerRelayedUpdate").doubleValue())));
+      }
+    }
+    md.append("\n");
   }
 
   private static String lat(JsonObject l) {

@@ -23,6 +23,15 @@ public class Limits {
   @ConfigProperty(name = "herald.limits.messages.close-after-refused", defaultValue = "50")
   int closeAfterRefused;
 
+  /** Presence updates (a moving cursor) have a rate of their own: they coalesce anyway. */
+  @Inject
+  @ConfigProperty(name = "herald.limits.presence-updates.burst", defaultValue = "200")
+  int presenceBurst;
+
+  @Inject
+  @ConfigProperty(name = "herald.limits.presence-updates.per-second", defaultValue = "100")
+  double presencePerSecond;
+
   @Inject
   @ConfigProperty(name = "herald.limits.connections.per-user", defaultValue = "10")
   int connectionsPerUser;
@@ -45,6 +54,10 @@ public class Limits {
 
   public TokenBucket messageBucket() {
     return new TokenBucket(messageBurst, messagesPerSecond);
+  }
+
+  public TokenBucket presenceBucket() {
+    return new TokenBucket(presenceBurst, presencePerSecond);
   }
 
   /** The patience with refused messages: empty means sustained flooding. */

@@ -13,7 +13,9 @@ import io.herald.security.ChannelAccess;
 import io.herald.security.QueryToken;
 import io.herald.security.Secured;
 import io.herald.security.limits.ConnectionCounts;
+import io.herald.security.limits.Limits;
 import io.herald.transport.ConnectionRegistry;
+import io.herald.transport.MessageRates;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.RequestScoped;
@@ -52,6 +54,8 @@ public class PollResource {
   @Inject ConnectionRegistry registry;
   @Inject ConnectionCounts counts;
   @Inject PollSettings settings;
+  @Inject PollSessions sessions;
+  @Inject Limits limits;
   @Inject MetricRegistry metrics;
   @Context HttpServletRequest http;
 
@@ -64,48 +68,126 @@ public class PollResource {
       @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @QueryParam("since") String sinceText,
       @QueryParam("timeout") String timeoutText,
+      @QueryParam("session") String sessionText,
       @Context SecurityContext security,
       @Suspended AsyncResponse response) {
     Long timeoutMillis = timeout(timeoutText);
     EventId since = Positions.parse(sinceText);
+    SessionRef ref = SessionRef.parse(sessionText);
     Caller caller = (Caller) security.getUserPrincipal();
-    // a held poll is answered within herald.poll.timeout-ms: rights checked now hold for it
+    // a held poll is answered within herald.poll.timeout-ms: rights checked now hold for it, and
+    // a session gets nothing between polls that the next poll's check does not pass
     Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens).keySet();
-    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), http.getRemoteAddr());
     long hold = timeoutMillis == null ? settings.timeoutMillis() : Math.min(timeoutMillis, settings.timeoutMillis());
-    PollWaiter[] self = new PollWaiter[1];
-    PollWaiter waiter =
-        new PollWaiter(
+    PollSession session = ref == null ? null : sessions.find(ref.id(), caller, subscribed);
+    if (session == null || !resume(session, ref.answers(), since, caller, hold, response)) {
+      start(caller, subscribed, since, hold, ref, response);
+    }
+  }
+
+  /** A new poll session, or a single poll without one ({@code ref} null). */
+  private void start(Caller caller, Set<String> subscribed, EventId since, long hold, SessionRef ref, AsyncResponse response) {
+    boolean kept = ref != null;
+    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), http.getRemoteAddr());
+    PollSession session =
+        new PollSession(
             UUID.randomUUID().toString(),
             caller,
+            kept,
             subscribed,
             executor,
             settings.maxEvents(),
+            settings.queueSize(),
+            kept ? new MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()) : null);
+    PollSession.Poll poll =
+        new PollSession.Poll(
             answer -> {
-              registry.close(self[0]);
-              slot.release();
-              response.resume(respond(answer));
+              if (!kept) {
+                registry.close(session);
+                slot.release();
+              }
+              response.resume(respond(answer, kept ? session.id() : null));
             });
-    self[0] = waiter;
+    session.hold(poll, caller);
     try {
-      registry.open(waiter);
-      Replay replay = registry.subscribe(waiter, subscribed, since, Integer.MAX_VALUE, owed -> waiter.owed(owed, since));
+      registry.open(session);
+      if (kept) {
+        sessions.add(session, slot);
+      }
+      Replay replay = registry.subscribe(session, subscribed, since, Integer.MAX_VALUE, owed -> session.owed(owed, since));
       if (since != null) {
-        metrics
-            .counter("herald.recoveries", new Tag("transport", "poll"), new Tag("recovered", String.valueOf(replay.recovered())))
-            .inc();
+        recovered("poll", replay.recovered());
       }
-      // The hold starts once the waiter is subscribed; before that it has nothing to answer with.
-      if (hold > 0) {
-        response.setTimeout(hold, TimeUnit.MILLISECONDS);
-        response.setTimeoutHandler(r -> waiter.answer());
-      }
-      waiter.arm(hold == 0);
     } catch (RuntimeException e) {
-      registry.close(waiter); // a poll that never got going leaves nothing registered or counted
-      slot.release();
+      // a poll that never got going leaves nothing registered or counted; its error is the answer
+      session.closeNow();
+      if (kept) {
+        sessions.close(session);
+      } else {
+        registry.close(session);
+        slot.release();
+      }
       throw e;
     }
+    if (kept) {
+      sessions.replaced(ref.id(), caller); // after the new one joined: the member does not flicker
+    }
+    wait(session, poll, hold, response);
+  }
+
+  /**
+   * The next poll of a session: takes what it queued since the last, or resyncs first. False if
+   * the session closed meanwhile (the poll then starts a new one).
+   */
+  private boolean resume(PollSession session, long answers, EventId since, Caller caller, long hold, AsyncResponse response) {
+    PollSession.Poll poll = new PollSession.Poll(answer -> response.resume(respond(answer, session.id())));
+    PollSession.Poll replaced;
+    try {
+      replaced = session.hold(poll, caller);
+    } catch (IllegalStateException closed) {
+      return false;
+    }
+    if (replaced != null) {
+      session.dismiss(replaced);
+    }
+    try {
+      if (session.needsResync(answers)) {
+        // a lost answer resyncs from where the client is; a full queue from where its last answer ended
+        boolean lost = session.lostAnswer(answers);
+        EventId from = lost ? (since != null ? since : session.startFor(answers)) : session.answered();
+        if (lost && from == null) {
+          throw new HeraldException(ErrorCode.INVALID_REQUEST, "A session's poll after its first answer gives since: the position of the last answer.");
+        }
+        registry.resync(session, from, owed -> session.owed(owed, from));
+        metrics.counter("herald.poll.resyncs", new Tag("reason", lost ? "lost_answer" : "queue_full")).inc();
+      }
+    } catch (RuntimeException e) {
+      session.release(poll); // answered by the error; the session waits for the next poll
+      throw e;
+    }
+    wait(session, poll, hold, response);
+    return true;
+  }
+
+  /** Holds the poll until there is something for it, at most {@code hold} ms; armed only now. */
+  private void wait(PollSession session, PollSession.Poll poll, long hold, AsyncResponse response) {
+    // the handler before the timer, so that a short hold is never answered 503 by JAX-RS itself;
+    // a hold that runs out before the poll is armed is answered when it is (PollSession.answer)
+    response.setTimeoutHandler(r -> session.answer(poll));
+    session.arm(poll, hold == 0);
+    if (hold > 0 && !response.isDone()) {
+      try {
+        response.setTimeout(hold, TimeUnit.MILLISECONDS);
+      } catch (IllegalStateException answered) {
+        // answered in between: nothing left to time
+      }
+    }
+  }
+
+  private void recovered(String transport, boolean recovered) {
+    metrics
+        .counter("herald.recoveries", new Tag("transport", transport), new Tag("recovered", String.valueOf(recovered)))
+        .inc();
   }
 
   /** The hold asked for; read here, not by JAX-RS, which answers a malformed number with 404. */
@@ -124,8 +206,11 @@ public class PollResource {
     throw new HeraldException(ErrorCode.INVALID_REQUEST, "timeout is in milliseconds, 0 or more.");
   }
 
-  private static Response respond(PollWaiter.Answer answer) {
+  private static Response respond(PollSession.Answer answer, String session) {
     JsonObjectBuilder fields = JSON.createObjectBuilder().add("position", answer.position().toString());
+    if (session != null) {
+      fields.add("session", new SessionRef(session, answer.answers()).toString()).add("connectionId", session);
+    }
     if (answer.recovered() != null) {
       fields.add("recovered", answer.recovered());
     }

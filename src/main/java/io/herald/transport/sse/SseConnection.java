@@ -1,11 +1,12 @@
 package io.herald.transport.sse;
 
 import io.herald.bus.Envelope;
-import io.herald.bus.Signal;
 import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
 import io.herald.security.limits.ConnectionCounts;
+import io.herald.security.Caller;
 import io.herald.transport.Connection;
+import io.herald.transport.MessageRates;
 import io.herald.transport.Outbox;
 import io.herald.transport.TokenSubscriptions;
 import io.herald.transport.Transport;
@@ -42,8 +43,8 @@ final class SseConnection implements Connection {
   private static final int MAX_WRITE_BYTES = 64 * 1024;
 
   private final String id;
-  private final String userId;
-  private final String tenant;
+  private final Caller caller;
+  private final MessageRates rates;
   private final ConnectionCounts.Slot slot;
   private final Set<String> channels;
   /** Those of its channels a subscription token opened: each ends when its token expires. */
@@ -70,8 +71,8 @@ final class SseConnection implements Connection {
 
   SseConnection(
       String id,
-      String userId,
-      String tenant,
+      Caller caller,
+      MessageRates rates,
       ConnectionCounts.Slot slot,
       Set<String> channels,
       SseEventSink sink,
@@ -80,8 +81,8 @@ final class SseConnection implements Connection {
       int queueSize,
       BiConsumer<SseConnection, EndReason> onClose) {
     this.id = id;
-    this.userId = userId;
-    this.tenant = tenant;
+    this.caller = caller;
+    this.rates = rates;
     this.slot = slot;
     this.channels = java.util.concurrent.ConcurrentHashMap.newKeySet();
     this.channels.addAll(channels);
@@ -132,7 +133,7 @@ final class SseConnection implements Connection {
 
   @Override
   public String userId() {
-    return userId;
+    return caller.subject();
   }
 
   /** Its place among the connections of its user and address. */
@@ -142,7 +143,23 @@ final class SseConnection implements Connection {
 
   @Override
   public String tenant() {
-    return tenant;
+    return caller.tenant();
+  }
+
+  @Override
+  public Caller caller() {
+    return caller;
+  }
+
+  /** The rates of the messages its client posts over HTTP (docs/protocol.md). */
+  @Override
+  public MessageRates rates() {
+    return rates;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.get();
   }
 
   @Override
@@ -179,8 +196,8 @@ final class SseConnection implements Connection {
   }
 
   @Override
-  public void signal(Signal signal) {
-    enqueue(SseFrame.named(signal.kind().type(), signal.json()));
+  public void signal(String type, String json) {
+    enqueue(SseFrame.named(type, json));
   }
 
   /** Queues any frame (event, heartbeat); a full queue ends the stream as a slow consumer. */

@@ -45,6 +45,7 @@ public class SseStreams {
   @Inject ConnectionRegistry registry;
   @Inject MetricRegistry metrics;
   @Inject io.herald.security.TokenLifetime lifetime;
+  @Inject io.herald.security.limits.Limits limits;
 
   @Resource ManagedThreadFactory threadFactory;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -93,11 +94,19 @@ public class SseStreams {
       Sse sse,
       SseResponse.Output out) {
     Set<String> channels = allowed.keySet();
-    String userId = caller.subject();
     String id = UUID.randomUUID().toString();
     SseConnection connection =
         new SseConnection(
-            id, userId, caller.tenant(), slot, channels, sink, out, writers, settings.queueSize(), this::closed);
+            id,
+            caller,
+            new io.herald.transport.MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()),
+            slot,
+            channels,
+            sink,
+            out,
+            writers,
+            settings.queueSize(),
+            this::closed);
     try {
       start(connection, caller, channels, since, sse);
       allowed.forEach(
@@ -149,7 +158,8 @@ public class SseStreams {
    * unless replayed events follow (they carry theirs), and latest values carry none, being older
    * than it.
    */
-  private void preamble(SseConnection connection, Set<String> channels, EventId since, Replay replay, Sse sse) {
+  private void preamble(SseConnection connection, Set<String> channels, EventId since, io.herald.transport.Owed owed, Sse sse) {
+    Replay replay = owed.replay();
     JsonArrayBuilder names = JSON.createArrayBuilder();
     channels.forEach(names::add); // in the order asked for (the connection keeps an unordered copy)
     JsonObjectBuilder data =
@@ -170,6 +180,7 @@ public class SseStreams {
     }
     replay.lastValues().forEach(e -> frames.add(SseFrame.of(e, false)));
     replay.events().forEach(e -> frames.add(SseFrame.of(e, true)));
+    owed.presence().forEach(members -> frames.add(SseFrame.named("presence", members)));
     connection.start(
         connected.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data.build().toString()).build(), frames);
   }

@@ -1,12 +1,12 @@
 package io.herald.transport.websocket;
 
 import io.herald.bus.Envelope;
-import io.herald.bus.Signal;
 import io.herald.security.Caller;
 import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
 import io.herald.security.limits.ConnectionCounts;
 import io.herald.transport.Connection;
+import io.herald.transport.MessageRates;
 import io.herald.transport.Outbox;
 import io.herald.transport.TokenSubscriptions;
 import io.herald.transport.Transport;
@@ -40,9 +40,7 @@ final class WsConnection implements Connection {
   private final java.util.concurrent.Executor senders;
   private final long closeGraceMillis;
   private final ConnectionCounts.Slot slot;
-  private final io.herald.security.limits.TokenBucket messages;
-  private final io.herald.security.limits.TokenBucket patience;
-  private boolean flooding;
+  private final MessageRates rates;
   private final Closed onClose;
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
   /** Those of its channels a subscription token opened: each ends when its token expires. */
@@ -66,12 +64,10 @@ final class WsConnection implements Connection {
       ScheduledExecutorService executor,
       long closeGraceMillis,
       ConnectionCounts.Slot slot,
-      io.herald.security.limits.TokenBucket messages,
-      io.herald.security.limits.TokenBucket patience,
+      MessageRates rates,
       Closed onClose) {
     this.slot = slot;
-    this.messages = messages;
-    this.patience = patience;
+    this.rates = rates;
     this.closeGraceMillis = closeGraceMillis;
     this.id = id;
     this.caller = caller;
@@ -104,8 +100,14 @@ final class WsConnection implements Connection {
     expiry.set(newExpiry);
   }
 
-  Caller caller() {
+  @Override
+  public Caller caller() {
     return caller;
+  }
+
+  @Override
+  public MessageRates rates() {
+    return rates;
   }
 
   TokenSubscriptions tokenSubscriptions() {
@@ -128,8 +130,8 @@ final class WsConnection implements Connection {
   }
 
   @Override
-  public void signal(Signal signal) {
-    send(signal.json());
+  public void signal(String type, String json) {
+    send(json);
   }
 
   /**
@@ -252,25 +254,6 @@ final class WsConnection implements Connection {
     return slot;
   }
 
-  /**
-   * Whether one more client message fits the rate. A refusal draws on the patience bucket; when
-   * that is empty the client is flooding. Called only from the container's message delivery,
-   * which is sequential per connection.
-   */
-  boolean admitMessage() {
-    if (messages.tryTake()) {
-      return true;
-    }
-    if (!patience.tryTake()) {
-      flooding = true;
-    }
-    return false;
-  }
-
-  boolean flooding() {
-    return flooding;
-  }
-
   /** Proof of life: any message or pong from the client. */
   void touch() {
     lastSeen = System.nanoTime();
@@ -284,7 +267,8 @@ final class WsConnection implements Connection {
     return session;
   }
 
-  boolean isClosed() {
+  @Override
+  public boolean isClosed() {
     return closed.get();
   }
 

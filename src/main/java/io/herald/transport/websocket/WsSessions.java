@@ -44,7 +44,6 @@ public class WsSessions {
 
   @Inject WsSettings settings;
   @Inject ConnectionRegistry registry;
-  @Inject TypingTracker typing;
   @Inject MetricRegistry metrics;
   @Inject io.herald.security.TokenLifetime lifetime;
   @Inject io.herald.security.limits.ConnectionCounts counts;
@@ -115,8 +114,7 @@ public class WsSessions {
               executor,
               settings.closeGraceMillis(),
               slot,
-              limits.messageBucket(),
-              limits.refusalBucket(),
+              new io.herald.transport.MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()),
               this::closed);
       start(session, connection, verified);
     } catch (RuntimeException e) {
@@ -209,7 +207,6 @@ public class WsSessions {
     open.remove(connection.id());
     registry.close(connection);
     connection.slot().release();
-    typing.connectionClosed(connection);
     metrics
         .counter("herald.connections.closed", new Tag("transport", "websocket"), new Tag("reason", label))
         .inc();

@@ -20,10 +20,6 @@ public class WsSettings {
   int queueSize;
 
   @Inject
-  @ConfigProperty(name = "herald.ws.typing-timeout-ms", defaultValue = "5000")
-  long typingTimeoutMillis;
-
-  @Inject
   @ConfigProperty(name = "herald.ws.close-grace-ms", defaultValue = "5000")
   long closeGraceMillis;
 
@@ -59,10 +55,6 @@ public class WsSettings {
 
   public int queueSize() {
     return queueSize;
-  }
-
-  public long typingTimeoutMillis() {
-    return typingTimeoutMillis;
   }
 
   public long closeGraceMillis() {

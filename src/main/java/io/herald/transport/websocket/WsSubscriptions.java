@@ -11,6 +11,8 @@ import io.herald.security.ChannelAccess;
 import io.herald.security.TokenLifetime;
 import io.herald.security.limits.Limits;
 import io.herald.transport.ConnectionRegistry;
+import io.herald.transport.Messages;
+import io.herald.transport.Owed;
 import io.herald.transport.TokenSubscriptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,22 +36,21 @@ public class WsSubscriptions {
   @Inject Channels channels;
   @Inject ChannelAccess access;
   @Inject ConnectionRegistry registry;
-  @Inject TypingTracker typing;
   @Inject MetricRegistry metrics;
   @Inject Limits limits;
   @Inject TokenLifetime lifetime;
 
   void subscribe(WsConnection connection, JsonObject message, String ref) {
-    ChannelName channel = WsMessages.channel(message, channels);
+    ChannelName channel = Messages.channel(message, channels);
     JsonValue sinceValue = message.get("since");
     if (sinceValue != null && sinceValue != JsonValue.NULL && !(sinceValue instanceof JsonString)) {
       throw new HeraldException(ErrorCode.INVALID_POSITION, "\"since\" must be an event id (a string).");
     }
     EventId since = Positions.parse(sinceValue instanceof JsonString s ? s.getString() : null);
-    Instant tokenExpiry = access.checkSubscribe(connection.caller(), channel, WsMessages.token(message));
+    Instant tokenExpiry = access.checkSubscribe(connection.caller(), channel, Messages.token(message));
     if (connection.channels().contains(channel.value())) {
       allowedUntil(connection, channel.value(), tokenExpiry); // a fresh subscription token extends it
-      WsMessages.ok(connection, ref, channel); // live already: it has missed nothing
+      ok(connection, ref, channel); // live already: it has missed nothing
       return;
     }
     if (connection.channels().size() >= limits.maxSubscriptions()) {
@@ -76,14 +77,15 @@ public class WsSubscriptions {
 
   /**
    * The reply, then what the subscription is owed: the gap notice, the latest value, the missed
-   * events. The reply names the channel's position only when no replayed event follows (those
+   * events, the member list. The reply names the channel's position only when no replayed event follows (those
    * carry their own ids), so a client that keeps "the last id I saw, else the reply's position"
    * always resumes from the right place.
    */
-  private static List<String> preamble(String ref, ChannelName channel, EventId since, Replay replay) {
+  private static List<String> preamble(String ref, ChannelName channel, EventId since, Owed owed) {
+    Replay replay = owed.replay();
     List<String> frames = new ArrayList<>();
     if (ref != null) {
-      JsonObjectBuilder ok = WsMessages.frame("ok", ref).add("channel", channel.value());
+      JsonObjectBuilder ok = Messages.frame("ok", ref).add("channel", channel.value());
       if (since != null) {
         ok.add("recovered", replay.recovered());
       }
@@ -92,7 +94,7 @@ public class WsSubscriptions {
       }
       frames.add(ok.build().toString());
     }
-    frames.addAll(replay.frames(since));
+    frames.addAll(owed.frames(since));
     return frames;
   }
 
@@ -117,10 +119,17 @@ public class WsSubscriptions {
     }
   }
 
+  /** The {@code ok} reply to a request about a channel, if the request had an id. */
+  private static void ok(WsConnection connection, String ref, ChannelName channel) {
+    if (ref != null) {
+      connection.send(Messages.frame("ok", ref).add("channel", channel.value()).build().toString());
+    }
+  }
+
   void unsubscribe(WsConnection connection, JsonObject message, String ref) {
-    ChannelName channel = WsMessages.channel(message, channels);
+    ChannelName channel = Messages.channel(message, channels);
     leave(connection, channel.value());
-    WsMessages.ok(connection, ref, channel);
+    ok(connection, ref, channel);
   }
 
   /** Takes the connection out of a channel; true if it was in. */
@@ -129,7 +138,6 @@ public class WsSubscriptions {
       return false;
     }
     registry.unsubscribe(connection, channel);
-    typing.stop(connection, channel);
     connection.tokenSubscriptions().remove(channel);
     return true;
   }

@@ -1,4 +1,6 @@
-package io.herald.transport.websocket;
+package io.herald.transport;
+
+import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.bus.EventBus;
 import io.herald.bus.Signal;
@@ -10,31 +12,35 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Who is typing where, on this instance: an entry per connection that is typing now (at most its
- * subscriptions), removed when it stops or closes. The instance that holds the typing connection owns its
- * state: it relays start and stop through the bus (so every instance's subscribers see them) and
- * sends the stop itself when no new start comes in time or the connection closes, so a crashed
- * tab never leaves "alice is typing..." behind.
+ * subscriptions), removed when it stops or closes. The instance that holds the typing connection
+ * owns its state: it relays start and stop through the bus (so every instance's subscribers see
+ * them, and their member lists show it) and sends the stop itself when no new start comes in time
+ * or the connection closes, so a crashed tab never leaves "alice is typing..." behind. Any
+ * connection can type: a WebSocket, or an SSE stream or long-poll session through the HTTP route.
  */
 @ApplicationScoped
 public class TypingTracker {
-  static final String START = "start";
-  static final String STOP = "stop";
+  public static final String START = "start";
+  public static final String STOP = "stop";
 
   @Inject EventBus bus;
-  @Inject WsSettings settings;
+
+  @Inject
+  @ConfigProperty(name = "herald.ws.typing-timeout-ms", defaultValue = "5000")
+  long timeoutMillis;
 
   @Resource ManagedScheduledExecutorService scheduler;
 
   /** connection id -> channel -> the pending automatic stop. */
   private final Map<String, Map<String, ScheduledFuture<?>>> typing = new ConcurrentHashMap<>();
 
-  void start(WsConnection connection, String channel) {
+  public void start(Connection connection, String channel) {
     ScheduledFuture<?> stop =
-        scheduler.schedule(
-            () -> stop(connection, channel), settings.typingTimeoutMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> stop(connection, channel), timeoutMillis, TimeUnit.MILLISECONDS);
     ScheduledFuture<?>[] before = new ScheduledFuture<?>[1];
     typing.compute(
         connection.id(),
@@ -54,7 +60,7 @@ public class TypingTracker {
     }
   }
 
-  void stop(WsConnection connection, String channel) {
+  public void stop(Connection connection, String channel) {
     ScheduledFuture<?>[] pending = new ScheduledFuture<?>[1];
     typing.computeIfPresent(
         connection.id(),
@@ -68,7 +74,7 @@ public class TypingTracker {
     }
   }
 
-  void connectionClosed(WsConnection connection) {
+  public void connectionClosed(Connection connection) {
     Map<String, ScheduledFuture<?>> channels = typing.remove(connection.id());
     if (channels != null) {
       channels.forEach(
@@ -79,14 +85,15 @@ public class TypingTracker {
     }
   }
 
-  private void relay(WsConnection connection, String channel, String state) {
-    bus.signal(
-        new Signal(
-            Signal.Kind.TYPING,
-            channel,
-            connection.caller().tenant(),
-            connection.userId(),
-            state,
-            connection.id()));
+  private void relay(Connection connection, String channel, String state) {
+    String frame =
+        JSON.createObjectBuilder()
+            .add("type", "typing")
+            .add("channel", channel)
+            .add("userId", connection.userId())
+            .add("state", state)
+            .build()
+            .toString();
+    bus.signal(new Signal(Signal.Kind.TYPING, connection.tenant(), channel, connection.id(), frame));
   }
 }

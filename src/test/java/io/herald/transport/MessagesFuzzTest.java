@@ -1,4 +1,4 @@
-package io.herald.transport.websocket;
+package io.herald.transport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Seeded fuzz of reading {@code herald.v1} client messages: whatever arrives, reading it either
  * succeeds or fails with one of the documented WebSocket error codes, never anything else.
  */
-class WsMessagesFuzzTest {
+class MessagesFuzzTest {
   private static final Set<ErrorCode> DOCUMENTED =
       Set.of(ErrorCode.INVALID_MESSAGE, ErrorCode.INVALID_CHANNEL, ErrorCode.INVALID_EVENT, ErrorCode.INVALID_POSITION, ErrorCode.INVALID_IDEMPOTENCY_KEY);
   private static final List<String> VALID =
@@ -54,13 +54,13 @@ class WsMessagesFuzzTest {
 
   /** Everything the protocol reads from a message before acting on it. */
   private void readAll(String text) {
-    JsonObject message = WsMessages.parse(text);
-    WsMessages.ref(message.get("id"));
-    WsMessages.token(message);
+    JsonObject message = Messages.parse(text);
+    Messages.ref(message.get("id"));
+    Messages.token(message);
     if (message.get("channel") != null) {
-      WsMessages.channel(message, channels);
+      Messages.channel(message, channels);
     }
-    WsMessages.idempotencyKey(message, 200);
+    Messages.idempotencyKey(message, 200);
     if (message.get("since") instanceof JsonString since) {
       Positions.parse(since.getString());
     }

@@ -1,4 +1,4 @@
-package io.herald.transport.websocket;
+package io.herald.transport;
 
 import static io.herald.api.JsonProviders.JSON;
 
@@ -16,14 +16,15 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 
 /**
- * Reading {@code herald.v1} client messages and writing the replies' common parts: pure functions,
- * each bad input answered with its documented error code (docs/protocol.md).
+ * Reading {@code herald.v1} client messages (over a WebSocket, or posted for an SSE stream or a
+ * long-poll session) and writing the replies' common parts: pure functions, each bad input
+ * answered with its documented error code (docs/protocol.md).
  */
-final class WsMessages {
-  private WsMessages() {}
+public final class Messages {
+  private Messages() {}
 
   /** The message's {@code channel}, valid. */
-  static ChannelName channel(JsonObject message, Channels channels) {
+  public static ChannelName channel(JsonObject message, Channels channels) {
     if (!(message.get("channel") instanceof JsonString name)) {
       throw invalid("\"channel\" (a string) is required.");
     }
@@ -31,7 +32,7 @@ final class WsMessages {
   }
 
   /** The message's {@code idempotencyKey}, or null; {@code INVALID_IDEMPOTENCY_KEY} if malformed. */
-  static String idempotencyKey(JsonObject message, int maxLength) {
+  public static String idempotencyKey(JsonObject message, int maxLength) {
     JsonValue key = message.get("idempotencyKey");
     if (key == null || key == JsonValue.NULL) {
       return null;
@@ -45,12 +46,12 @@ final class WsMessages {
   }
 
   /** The optional subscription token a subscribe or publish may carry. */
-  static String token(JsonObject message) {
+  public static String token(JsonObject message) {
     return message.get("token") instanceof JsonString s ? s.getString() : null;
   }
 
   /** One client message: a JSON object, or {@code INVALID_MESSAGE}. */
-  static JsonObject parse(String text) {
+  public static JsonObject parse(String text) {
     try (JsonReader reader = JSON.createReader(new StringReader(text))) {
       JsonValue value = reader.readValue();
       if (!(value instanceof JsonObject object)) {
@@ -70,7 +71,7 @@ final class WsMessages {
   }
 
   /** Clients may use strings or numbers as ids; the reply carries it back as a string. */
-  static String ref(JsonValue id) {
+  public static String ref(JsonValue id) {
     if (id instanceof JsonString s) {
       return s.getString();
     }
@@ -80,19 +81,20 @@ final class WsMessages {
     return null;
   }
 
-  static HeraldException invalid(String message) {
+  public static HeraldException invalid(String message) {
     return new HeraldException(ErrorCode.INVALID_MESSAGE, message);
   }
 
-  static JsonObjectBuilder frame(String type, String ref) {
+  public static JsonObjectBuilder frame(String type, String ref) {
     JsonObjectBuilder frame = JSON.createObjectBuilder().add("type", type);
     return ref == null ? frame : frame.add("ref", ref);
   }
 
-  /** The {@code ok} reply to a request about a channel, if the request had an id. */
-  static void ok(WsConnection connection, String ref, ChannelName channel) {
-    if (ref != null) {
-      connection.send(frame("ok", ref).add("channel", channel.value()).build().toString());
+  /** The message's {@code type}, or {@code INVALID_MESSAGE}. */
+  public static String type(JsonObject message) {
+    if (!(message.get("type") instanceof JsonString type)) {
+      throw invalid("\"type\" (a string) is required.");
     }
+    return type.getString();
   }
 }
