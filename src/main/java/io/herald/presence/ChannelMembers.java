@@ -27,6 +27,9 @@ final class ChannelMembers {
   /** Members changed since the last flush, in the order they changed. */
   private final Map<String, Member> changed = new LinkedHashMap<>();
   private int entries;
+  /** When the next update may go out (nanos), by the channel's budget, once one went out. */
+  private long nextFlush;
+  private boolean budgeted;
 
   ChannelMembers(String tenant, String channel, Colors colors) {
     this.tenant = tenant;
@@ -96,9 +99,21 @@ final class ChannelMembers {
     return !changed.isEmpty();
   }
 
-  /** One {@code update} with the latest view of every member that changed since the last, or null. */
-  Notice flush() {
-    if (changed.isEmpty()) {
+  /**
+   * One {@code update} with the latest view of every member that changed since the last, or null
+   * (also while the channel's budget makes it wait: its changes are kept for a later flush).
+   *
+   * <p>The budget: an update of {@code k} members goes to about as many subscribers as there are
+   * members ({@code n}), {@code k * n} member updates in all, which grows with the square of a
+   * busy channel's size. After such a frame the channel waits {@code k * n / budget} seconds before
+   * the next, so a big channel's updates come less often (each with the latest of every member)
+   * rather than in more than its subscribers and the gateway can take.
+   *
+   * @param now nanos
+   * @param budget member updates a second this channel may send its subscribers; 0 for no limit
+   */
+  Notice flush(long now, long budget) {
+    if (changed.isEmpty() || (budgeted && now - nextFlush < 0)) {
       return null;
     }
     List<Member.View> views = new ArrayList<>(changed.size());
@@ -110,6 +125,10 @@ final class ChannelMembers {
       }
     }
     changed.clear();
+    if (budget > 0) {
+      nextFlush = now + (long) ((double) views.size() * members.size() * 1e9 / budget);
+      budgeted = true;
+    }
     return views.isEmpty() ? null : frame("update", views);
   }
 

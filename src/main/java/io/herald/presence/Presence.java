@@ -41,7 +41,7 @@ public class Presence {
   @PostConstruct
   void init() {
     colors = settings.colors();
-    replica = new Replica(instance.id(), instance.startedAt().toEpochMilli(), colors, settings.maxEntries());
+    replica = new Replica(instance.id(), instance.startedAt().toEpochMilli(), colors, settings.maxEntries(), settings.channelBudget());
     metrics.gauge("herald.presence.members", this, p -> p.replica.members());
     metrics.gauge("herald.presence.channels", this, p -> p.replica.channels());
     metrics.gauge("herald.presence.instances", this, p -> p.replica.instances());

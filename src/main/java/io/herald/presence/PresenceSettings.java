@@ -24,6 +24,10 @@ public class PresenceSettings {
   long leaveAfterMillis;
 
   @Inject
+  @ConfigProperty(name = "herald.presence.channel-member-updates-per-second", defaultValue = "200000")
+  long channelBudget;
+
+  @Inject
   @ConfigProperty(name = "herald.presence.updates-per-second", defaultValue = "20")
   int updatesPerSecond;
 
@@ -80,6 +84,11 @@ public class PresenceSettings {
   }
 
   /** Connections in member lists, all channels and instances together, this instance keeps at most. */
+  /** Member updates a second one channel may send its subscribers in all; 0 for no limit. */
+  public long channelBudget() {
+    return channelBudget;
+  }
+
   public int maxEntries() {
     return maxEntries;
   }

@@ -57,8 +57,11 @@ final class Replica {
   private int entryCount;
   private long refused;
   private volatile boolean changes;
+  /** Member updates a second each channel may send (ChannelMembers#flush). */
+  private final long channelBudget;
 
-  Replica(String self, long selfBoot, Colors colors, int maxEntries) {
+  Replica(String self, long selfBoot, Colors colors, int maxEntries, long channelBudget) {
+    this.channelBudget = channelBudget;
     this.self = self;
     this.selfBoot = selfBoot;
     this.colors = colors;
@@ -68,7 +71,7 @@ final class Replica {
   /** Applies a message from an instance (or a local tick/expire); {@code now} in nanos. */
   synchronized Outcome apply(PresenceMessage m, long now, long timeoutNanos, long connectedSince) {
     return switch (m.op()) {
-      case PresenceMessage.TICK -> new Outcome(flush(), Set.of(), false);
+      case PresenceMessage.TICK -> new Outcome(flush(now), Set.of(), false);
       case PresenceMessage.EXPIRE -> new Outcome(expire(now, timeoutNanos, connectedSince), Set.of(), false);
       case PresenceMessage.SYNC -> new Outcome(List.of(), Set.of(), m.to() == null || m.to().equals(self));
       default -> fromInstance(m, now);
@@ -199,12 +202,14 @@ final class Replica {
   }
 
   /** The updates gathered since the last flush, one frame per channel. */
-  private List<Notice> flush() {
-    changes = false;
+  private List<Notice> flush(long now) {
+    boolean waiting = false;
     List<Notice> notices = new ArrayList<>();
     for (ChannelMembers members : channels.values()) {
-      add(notices, members.flush());
+      add(notices, members.flush(now, channelBudget));
+      waiting |= members.hasChanges(); // held back by its budget
     }
+    changes = waiting;
     return notices;
   }
 

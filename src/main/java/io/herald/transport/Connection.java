@@ -8,13 +8,18 @@ import java.util.Set;
 public interface Connection {
   String id();
 
-  String userId();
-
-  /** The tenant whose channels it may see: every subscription of it is within this tenant. */
-  String tenant();
-
   /** Who holds it: the verified token it opened with (or refreshed to). */
   Caller caller();
+
+  /** Its user: the token's subject. */
+  default String userId() {
+    return caller().subject();
+  }
+
+  /** The tenant whose channels it may see: every subscription of it is within this tenant. */
+  default String tenant() {
+    return caller().tenant();
+  }
 
   Transport transport();
 

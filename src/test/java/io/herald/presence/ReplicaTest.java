@@ -22,7 +22,7 @@ class ReplicaTest {
   private static final long SECOND = 1_000_000_000L;
   private static final long TIMEOUT = 15 * SECOND;
 
-  private final Replica replica = new Replica("a", 100, Colors.DEFAULT, 1000);
+  private final Replica replica = new Replica("a", 100, Colors.DEFAULT, 1000, 0);
   private final long[] seqs = new long[8];
 
   private static Entry entry(String origin, String connection, String user, long since) {
@@ -181,7 +181,7 @@ class ReplicaTest {
 
   @Test
   void tenantsHaveListsOfTheirOwnAndTheEntriesHaveABound() {
-    Replica small = new Replica("a", 100, Colors.DEFAULT, 2);
+    Replica small = new Replica("a", 100, Colors.DEFAULT, 2, 0);
     Entry acme = entry("b", "c1", "alice", 1_000);
     Entry globex = new Entry("b", 100, "globex", "docs.7", "c2", "alice", null, null, Status.ONLINE, "{}", 1, 1, false);
     Entry third = entry("b", "c3", "carol", 1_000);
@@ -205,5 +205,32 @@ class ReplicaTest {
     apply(set(state(alice, "{\"x\":1}", 2_000)));
     member = Json.createReader(new StringReader(replica.snapshot("acme", "docs.7"))).readObject().getJsonArray("members").getJsonObject(0);
     assertTrue(member.getBoolean("typing"), "a state update does not end typing");
+  }
+
+  @Test
+  void aBusyChannelSendsItsUpdatesLessOftenWithinItsBudgetTheLatestOfEachMember() {
+    Replica budgeted = new Replica("a", 100, Colors.DEFAULT, 1000, 100); // 100 member updates a second
+    List<Entry> members = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Entry e = entry("a", "c" + i, "user" + i, 1_000 + i);
+      members.add(e);
+      budgeted.apply(set(e), 0, TIMEOUT, 0);
+    }
+    PresenceMessage tick = PresenceMessage.local(PresenceMessage.TICK);
+    for (Entry e : members) {
+      budgeted.apply(set(state(e, "{\"x\":1}", 2_000)), 0, TIMEOUT, 0);
+    }
+    List<Notice> first = budgeted.apply(tick, SECOND, TIMEOUT, 0).notices();
+    assertEquals(10, users(json(first.get(0))).size(), "10 members changed: 10 x 10 = 100 member updates, a second's budget");
+    for (Entry e : members) {
+      budgeted.apply(set(state(e, "{\"x\":2}", 3_000)), 0, TIMEOUT, 0);
+      budgeted.apply(set(state(e, "{\"x\":3}", 4_000)), 0, TIMEOUT, 0);
+    }
+    assertTrue(budgeted.apply(tick, SECOND + SECOND / 2, TIMEOUT, 0).notices().isEmpty(), "half a second later: still within the wait");
+    assertTrue(budgeted.hasChanges(), "the changes wait, they are not lost");
+    List<Notice> second = budgeted.apply(tick, 2 * SECOND, TIMEOUT, 0).notices();
+    JsonObject frame = json(second.get(0));
+    assertEquals(10, users(frame).size());
+    frame.getJsonArray("members").forEach(m -> assertEquals(3, m.asJsonObject().getJsonObject("state").getInt("x"), "the latest of each"));
   }
 }

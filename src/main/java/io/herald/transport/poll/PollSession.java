@@ -316,16 +316,6 @@ final class PollSession implements Connection {
   }
 
   @Override
-  public String userId() {
-    return caller.subject();
-  }
-
-  @Override
-  public String tenant() {
-    return caller.tenant();
-  }
-
-  @Override
   public Transport transport() {
     return Transport.POLL;
   }

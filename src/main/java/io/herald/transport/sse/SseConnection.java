@@ -131,19 +131,9 @@ final class SseConnection implements Connection {
     return id;
   }
 
-  @Override
-  public String userId() {
-    return caller.subject();
-  }
-
   /** Its place among the connections of its user and address. */
   ConnectionCounts.Slot slot() {
     return slot;
-  }
-
-  @Override
-  public String tenant() {
-    return caller.tenant();
   }
 
   @Override

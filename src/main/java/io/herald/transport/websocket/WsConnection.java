@@ -84,16 +84,6 @@ final class WsConnection implements Connection {
     return id;
   }
 
-  @Override
-  public String userId() {
-    return caller.subject();
-  }
-
-  @Override
-  public String tenant() {
-    return caller.tenant();
-  }
-
   /** Takes a fresh token's caller (same user and tenant) and its expiry; the old one is called off. */
   void renew(Caller renewed, TokenLifetime.Expiry newExpiry) {
     caller = renewed;
