@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Long-polling settings (docs/configuration.md, "Long-polling"). */
+/** Long-polling settings (docs/configuration.md, "History, recovery and idempotency": herald.poll.*). */
 @ApplicationScoped
 public class PollSettings {
   @Inject

@@ -136,7 +136,13 @@ class PollSessionIT {
     assertTrue(session.startsWith(first.getString("connectionId") + ":"));
 
     String e1 = publish("chat.s2", 1);
+    // answers holding only presence frames (quinn's own join) may come first: they are received
     JsonObject lost = poll("quinn", "channel=chat.s2&session=" + session + "&since=" + position + "&timeout=5000");
+    for (int i = 0; i < 5 && eventIds(lost).isEmpty(); i++) {
+      session = lost.getString("session");
+      position = lost.getString("position");
+      lost = poll("quinn", "channel=chat.s2&session=" + session + "&since=" + position + "&timeout=5000");
+    }
     assertEquals(List.of(e1), eventIds(lost));
     assertNotEquals(session, lost.getString("session"));
 
@@ -150,6 +156,9 @@ class PollSessionIT {
 
     String e2 = publish("chat.s2", 2);
     JsonObject next = poll("quinn", "channel=chat.s2&session=" + again.getString("session") + "&since=" + again.getString("position") + "&timeout=5000");
+    while (eventIds(next).isEmpty() && types(next).stream().allMatch("presence"::equals) && !next.getJsonArray("events").isEmpty()) {
+      next = poll("quinn", "channel=chat.s2&session=" + next.getString("session") + "&since=" + next.getString("position") + "&timeout=5000");
+    }
     assertEquals(List.of(e2), eventIds(next), "then on, once each");
     assertEquals(again.getString("connectionId"), next.getString("connectionId"), "the same session throughout");
   }
