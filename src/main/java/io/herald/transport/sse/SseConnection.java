@@ -39,6 +39,10 @@ import java.util.function.BiConsumer;
 final class SseConnection implements Connection {
   /** Queued last: when the writer reaches it, the stream ends (after what was queued before). */
   private static final SseFrame END = SseFrame.comment("end");
+  private static final SseFrame HEARTBEAT = SseFrame.comment("heartbeat");
+  private static final SseFrame HEARTBEAT_MESSAGE = SseFrame.message("{\"type\":\"heartbeat\"}");
+  /** Opened with {@code format=messages}: every frame unnamed, heartbeats visible to scripts. */
+  private final boolean messages;
   /** The most one write carries; a single larger frame still goes, alone. */
   private static final int MAX_WRITE_BYTES = 64 * 1024;
 
@@ -79,7 +83,9 @@ final class SseConnection implements Connection {
       SseResponse.Output output,
       Executor writers,
       int queueSize,
+      boolean messages,
       BiConsumer<SseConnection, EndReason> onClose) {
+    this.messages = messages;
     this.id = id;
     this.caller = caller;
     this.rates = rates;
@@ -111,7 +117,7 @@ final class SseConnection implements Connection {
       return;
     }
     tokenSubscriptions.remove(channel);
-    SseFrame frame = SseFrame.named("unsubscribed", notice);
+    SseFrame frame = frame("unsubscribed", notice);
     if (channels.isEmpty()) {
       finish(frame, EndReason.TOKEN_EXPIRED);
     } else {
@@ -164,7 +170,7 @@ final class SseConnection implements Connection {
 
   @Override
   public void deliver(Envelope envelope) {
-    enqueue(SseFrame.of(envelope, true));
+    enqueue(frame(envelope, true));
   }
 
   /** Frames that fit in this stream's queue now (a replay must, or be cut to gaps). */
@@ -187,7 +193,26 @@ final class SseConnection implements Connection {
 
   @Override
   public void signal(String type, String json) {
-    enqueue(SseFrame.named(type, json));
+    enqueue(frame(type, json));
+  }
+
+  /** A named frame of this stream's form; {@code json} names its type too. */
+  SseFrame frame(String name, String json) {
+    return messages ? SseFrame.message(json) : SseFrame.named(name, json);
+  }
+
+  /** An event's frame of this stream's form. */
+  SseFrame frame(Envelope envelope, boolean withPosition) {
+    return messages ? SseFrame.messageOf(envelope, withPosition) : SseFrame.of(envelope, withPosition);
+  }
+
+  /** The heartbeat of this stream's form: a comment, or a {@code heartbeat} message scripts see. */
+  SseFrame heartbeat() {
+    return messages ? HEARTBEAT_MESSAGE : HEARTBEAT;
+  }
+
+  boolean messages() {
+    return messages;
   }
 
   /** Queues any frame (event, heartbeat); a full queue ends the stream as a slow consumer. */

@@ -47,6 +47,20 @@ final class SseFrame {
     return new SseFrame(event(name, data));
   }
 
+  /**
+   * An unnamed event (EventSource's {@code message}), for streams opened with
+   * {@code format=messages}: {@code data} is the WebSocket-form frame, which names its own type.
+   */
+  static SseFrame message(String data) {
+    return new SseFrame("data: " + data.replace("\n", "\ndata: ") + "\n\n");
+  }
+
+  /** An event's unnamed frame, with its position as the id or without one. */
+  static SseFrame messageOf(Envelope envelope, boolean withPosition) {
+    String body = "data: " + envelope.json().replace("\n", "\ndata: ") + "\n\n";
+    return new SseFrame(withPosition ? "id: " + envelope.id() + "\n" + body : body);
+  }
+
   /** A comment line: ignored by EventSource, keeps proxies and the cleanup clock going. */
   static SseFrame comment(String text) {
     return new SseFrame(": " + text + "\n\n");

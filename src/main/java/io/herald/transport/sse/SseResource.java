@@ -43,10 +43,11 @@ public class SseResource {
       @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
       @QueryParam("lastEventId") String lastEventId,
+      @QueryParam("format") String format,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(names, subscriptionTokens, position(lastEventIdHeader, lastEventId), security, sink, sse);
+    open(names, subscriptionTokens, position(lastEventIdHeader, lastEventId), messages(format), security, sink, sse);
   }
 
   @GET
@@ -57,10 +58,11 @@ public class SseResource {
       @QueryParam(ChannelAccess.SUBSCRIPTION_TOKEN) List<String> subscriptionTokens,
       @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
       @QueryParam("lastEventId") String lastEventId,
+      @QueryParam("format") String format,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(List.of(name), subscriptionTokens, position(lastEventIdHeader, lastEventId), security, sink, sse);
+    open(List.of(name), subscriptionTokens, position(lastEventIdHeader, lastEventId), messages(format), security, sink, sse);
   }
 
   /**
@@ -71,10 +73,26 @@ public class SseResource {
     return Positions.parse(header != null && !header.isEmpty() ? header : query);
   }
 
+  /**
+   * {@code format}: {@code named} (the default: each event under its own name) or
+   * {@code messages} (every frame an unnamed message naming its type, heartbeats included), for a
+   * script that takes every frame in one {@code onmessage} (docs/protocol.md).
+   */
+  private static boolean messages(String format) {
+    if (format == null || format.isEmpty() || format.equals("named")) {
+      return false;
+    }
+    if (format.equals("messages")) {
+      return true;
+    }
+    throw new io.herald.api.HeraldException(io.herald.api.ErrorCode.INVALID_REQUEST, "format is named or messages.");
+  }
+
   private void open(
       List<String> names,
       List<String> subscriptionTokens,
       EventId since,
+      boolean messages,
       SecurityContext security,
       SseEventSink sink,
       Sse sse) {
@@ -85,7 +103,7 @@ public class SseResource {
     try {
       // the servlet stream, for the frames after the first (SseConnection, SseResponse)
       SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
-      streams.open(caller, slot, subscribed, since, sink, sse, out);
+      streams.open(caller, slot, subscribed, since, sink, sse, out, messages);
     } catch (RuntimeException e) {
       slot.release();
       throw e;

@@ -53,7 +53,6 @@ public class SseStreams {
   private final Map<String, SseConnection> open = new ConcurrentHashMap<>();
   private ExecutorService writers;
   private ScheduledFuture<?> heartbeat;
-  private static final SseFrame HEARTBEAT = SseFrame.comment("heartbeat");
 
   @PostConstruct
   void start() {
@@ -92,7 +91,8 @@ public class SseStreams {
       EventId since,
       SseEventSink sink,
       Sse sse,
-      SseResponse.Output out) {
+      SseResponse.Output out,
+      boolean messages) {
     Set<String> channels = allowed.keySet();
     String id = UUID.randomUUID().toString();
     SseConnection connection =
@@ -106,6 +106,7 @@ public class SseStreams {
             out,
             writers,
             settings.queueSize(),
+            messages,
             this::closed);
     try {
       start(connection, caller, channels, since, sse);
@@ -129,7 +130,7 @@ public class SseStreams {
             caller.expiresAt(),
             () ->
                 connection.finish(
-                    SseFrame.named(
+                    connection.frame(
                         "token_expired",
                         JSON.createObjectBuilder()
                             .add("type", "token_expired")
@@ -164,23 +165,27 @@ public class SseStreams {
     channels.forEach(names::add); // in the order asked for (the connection keeps an unordered copy)
     JsonObjectBuilder data =
         JSON.createObjectBuilder()
+            .add("type", "connected")
             .add("connectionId", connection.id())
             .add("userId", connection.userId())
             .add("channels", names);
     if (since != null) {
       data.add("recovered", replay.recovered());
     }
-    OutboundSseEvent.Builder connected = sse.newEventBuilder().name("connected").reconnectDelay(settings.retryMillis());
+    OutboundSseEvent.Builder connected = sse.newEventBuilder().reconnectDelay(settings.retryMillis());
+    if (!connection.messages()) {
+      connected.name("connected");
+    }
     if (replay.events().isEmpty()) {
       connected.id(replay.position().toString());
     }
     List<SseFrame> frames = new ArrayList<>();
     for (String channel : replay.gaps()) {
-      frames.add(SseFrame.named("gap", Replay.gap(channel, since)));
+      frames.add(connection.frame("gap", Replay.gap(channel, since)));
     }
-    replay.lastValues().forEach(e -> frames.add(SseFrame.of(e, false)));
-    replay.events().forEach(e -> frames.add(SseFrame.of(e, true)));
-    owed.presence().forEach(members -> frames.add(SseFrame.named("presence", members)));
+    replay.lastValues().forEach(e -> frames.add(connection.frame(e, false)));
+    replay.events().forEach(e -> frames.add(connection.frame(e, true)));
+    owed.presence().forEach(members -> frames.add(connection.frame("presence", members)));
     connection.start(
         connected.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data.build().toString()).build(), frames);
   }
@@ -216,7 +221,7 @@ public class SseStreams {
       if (connection.stalledNanos(now) > stall) {
         connection.close(EndReason.SLOW_CONSUMER);
       } else {
-        connection.enqueue(HEARTBEAT);
+        connection.enqueue(connection.heartbeat());
       }
     }
   }

@@ -205,4 +205,30 @@ class SseDeliveryIT {
         .map(jakarta.json.JsonString::getString)
         .toList();
   }
+
+  @Test
+  void withFormatMessagesEveryFrameIsOneUnnamedMessageNamingItsTypeAndHeartbeatsAreVisible() throws Exception {
+    String alice = Tokens.subscriber("alice");
+    try (SseClient stream = SseClient.open(server, "api/realtime/stream?channel=jobs.m1&format=messages&access_token=" + alice)) {
+      SseClient.Event hello = stream.next();
+      assertEquals("message", hello.name(), "no event name: one onmessage takes every frame");
+      assertEquals("connected", hello.json().getString("type"));
+      assertNotNull(hello.retry());
+      String id = server.publish(publisher, "jobs.m1", "job.update", "{\"pct\":5}").json().getString("id");
+      SseClient.Event event = stream.next();
+      while ("heartbeat".equals(event.json().getString("type"))) {
+        event = stream.next();
+      }
+      assertEquals("message", event.name());
+      assertEquals("event", event.json().getString("type"));
+      assertEquals("job.update", event.json().getString("event"));
+      assertEquals(id, event.id(), "the id is the position, as in the named form");
+      SseClient.Event beat = stream.next(java.time.Duration.ofMillis(3 * HEARTBEAT_MS));
+      assertNotNull(beat, "a heartbeat within the interval");
+      assertEquals("heartbeat", beat.json().getString("type"), "visible to scripts, unlike the comment");
+    }
+    Server.Reply bad = server.get("api/realtime/stream?channel=jobs.m1&format=xml&access_token=" + alice);
+    assertEquals(400, bad.status());
+    assertEquals("INVALID_REQUEST", bad.code());
+  }
 }

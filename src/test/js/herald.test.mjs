@@ -1,0 +1,184 @@
+// Unit tests of herald.js without a browser: backoff, close codes, positions and dedup, the
+// transport picker, the outbox, and the client's state machine over fake transports.
+// Run: node --test src/test/js/ (the Maven build runs them in the test phase).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { backoff, closePolicy, compareIds, connect, Outbox, Positions, TransportPicker } from "../../main/webapp/herald.js";
+
+test("backoff is full jitter under a cap that doubles from 0.5 s to 30 s", () => {
+  assert.equal(backoff(0, { random: () => 0.999999 }), 499);
+  assert.equal(backoff(3, { random: () => 0.999999 }), 3999);
+  assert.equal(backoff(20, { random: () => 0.999999 }), 29999, "never above the maximum");
+  assert.equal(backoff(5, { random: () => 0 }), 0, "full jitter reaches down to zero");
+  const waits = Array.from({ length: 200 }, () => backoff(4));
+  assert.ok(waits.every((w) => w >= 0 && w < 8000));
+  assert.ok(new Set(waits).size > 50, "spread out, so that clients do not come back together");
+});
+
+test("close codes: no retry after 1008, only with a fresh token after 4001, back off after 4029", () => {
+  assert.equal(closePolicy(1000), "stop");
+  assert.equal(closePolicy(1008), "fail");
+  assert.equal(closePolicy(4030), "fail");
+  assert.equal(closePolicy(4001), "token");
+  assert.equal(closePolicy(4029), "later");
+  assert.equal(closePolicy(1012), "retry");
+  assert.equal(closePolicy(1006), "retry");
+});
+
+test("positions: repeated ids are dropped, one stream resumes from the oldest channel", () => {
+  const p = new Positions(3);
+  assert.ok(p.accept("jobs.1", "100-0-a"));
+  assert.ok(!p.accept("jobs.1", "100-0-a"), "the same event twice is dropped");
+  assert.ok(p.accept("jobs.2", "100-0-a"), "per channel");
+  p.accept("jobs.1", "105-2-a");
+  p.at("docs.1", "90-0-b");
+  p.at("jobs.1", "1-0-x"); // a channel with an event keeps it
+  assert.equal(p.of("jobs.1"), "105-2-a");
+  assert.equal(p.oldest(["jobs.1", "jobs.2", "docs.1"]), "90-0-b");
+  assert.equal(p.oldest(["jobs.1", "new.1"]), "105-2-a", "channels without a position do not count");
+  p.forget("jobs.1");
+  assert.equal(p.of("jobs.1"), undefined);
+  assert.ok(compareIds("100-2-a", "100-10-a") < 0, "sequence numbers compare as numbers");
+  assert.ok(compareIds("99-50-z", "100-0-a") < 0);
+});
+
+test("the picker leaves a transport after three failures in a row and tries the better one later", () => {
+  let now = 0;
+  const picker = new TransportPicker(undefined, { limit: 3, retryBetterMs: 60000, now: () => now });
+  assert.equal(picker.pick(), "websocket");
+  picker.failed("websocket");
+  picker.failed("websocket");
+  assert.equal(picker.pick(), "websocket");
+  picker.failed("websocket");
+  assert.equal(picker.pick(), "sse");
+  for (let i = 0; i < 3; i++) picker.failed("sse");
+  assert.equal(picker.pick(), "poll");
+  now = 60000;
+  assert.equal(picker.pick(), "websocket", "a minute later the best is tried again");
+  assert.equal(new TransportPicker(["poll"]).pick(), "poll", "a forced transport");
+});
+
+test("the outbox is bounded", () => {
+  const box = new Outbox(2);
+  assert.ok(box.offer(1) && box.offer(2));
+  assert.ok(!box.offer(3));
+  assert.deepEqual(box.drain(), [1, 2]);
+  assert.equal(box.size, 0);
+});
+
+/** A client over fake transports and a fake clock. */
+function harness(options = {}) {
+  const made = [];
+  const timers = [];
+  const factory = (kind) => (o) => {
+    const t = { kind, o, ready: false, sent: [], subscribed: [], closed: false };
+    t.send = (m) => {
+      t.sent.push(m);
+      return Promise.resolve({ type: "ok", ref: "1" });
+    };
+    t.subscribe = (c, since) => t.subscribed.push([c, since]);
+    t.unsubscribe = () => {};
+    t.close = () => (t.closed = true);
+    t.open = () => {
+      t.ready = true;
+      o.opened();
+    };
+    made.push(t);
+    return t;
+  };
+  let tokens = 0;
+  const client = connect({
+    url: "http://herald.test",
+    getToken: async () => `token-${++tokens}`,
+    transportFactories: { websocket: factory("websocket"), sse: factory("sse"), poll: factory("poll") },
+    timers: { setTimeout: (fn, ms) => timers.push({ fn, ms }) },
+    random: () => 0.5,
+    ...options,
+  });
+  const states = [];
+  client.on("state", (s) => states.push(s));
+  const tick = () => new Promise((r) => setImmediate(r));
+  const fire = async () => {
+    const t = timers.shift();
+    t.fn();
+    await tick();
+  };
+  return { client, made, timers, states, tick, fire, tokens: () => tokens };
+}
+
+test("connects, resumes every channel from its last event after a drop, and drops repeats", async () => {
+  const h = harness();
+  await h.tick();
+  const got = [];
+  h.client.subscribe("jobs.42", { onEvent: (e) => got.push(e.id) });
+  h.made[0].open();
+  assert.deepEqual(h.states, ["connected"]);
+  h.made[0].o.frame({ type: "event", channel: "jobs.42", id: "100-0-a" });
+  h.made[0].o.frame({ type: "event", channel: "jobs.42", id: "101-0-a" });
+
+  h.made[0].o.closed({ code: 1006, opened: true });
+  assert.deepEqual(h.states, ["connected", "reconnecting"]);
+  assert.equal(h.timers[0].ms, 250, "backoff: half of the first 0.5 s cap with random 0.5");
+  await h.fire();
+  assert.equal(h.made.length, 2);
+  assert.equal(h.made[1].o.positions.of("jobs.42"), "101-0-a", "the new transport resumes from the last event");
+  assert.deepEqual(h.made[1].o.channels(), ["jobs.42"]);
+  h.made[1].open();
+  h.made[1].o.frame({ type: "event", channel: "jobs.42", id: "101-0-a" }); // replayed twice by the server
+  h.made[1].o.frame({ type: "event", channel: "jobs.42", id: "102-0-a" });
+  assert.deepEqual(got, ["100-0-a", "101-0-a", "102-0-a"], "nothing lost, nothing twice");
+  assert.equal(h.client.getStats().reconnects, 1);
+  assert.equal(h.client.getStats().transport, "websocket");
+});
+
+test("falls back to SSE after three failed opens, then to long-polling", async () => {
+  const h = harness();
+  await h.tick();
+  for (let i = 0; i < 3; i++) {
+    h.made[h.made.length - 1].o.closed({ code: 1006, opened: false });
+    await h.fire();
+  }
+  assert.equal(h.made[3].kind, "sse");
+  for (let i = 0; i < 3; i++) {
+    h.made[h.made.length - 1].o.closed({ opened: false });
+    await h.fire();
+  }
+  const poll = h.made[h.made.length - 1];
+  assert.equal(poll.kind, "poll");
+  poll.open();
+  assert.equal(h.client.state, "polling");
+});
+
+test("messages sent while offline wait in order with their idempotency keys and go out once connected", async () => {
+  const h = harness();
+  await h.tick();
+  const first = h.client.publish("chat.1", "chat.message", { text: "a" });
+  const second = h.client.publish("chat.1", "chat.message", { text: "b" }, { idempotencyKey: "k2" });
+  assert.equal(h.client.getStats().queued, 2);
+  await assert.rejects(h.client.typing("chat.1"), /not connected/, "typing is not worth queueing");
+  h.made[0].open();
+  await Promise.all([first, second]);
+  assert.deepEqual(h.made[0].sent.map((m) => m.data.text), ["a", "b"]);
+  assert.ok(h.made[0].sent[0].idempotencyKey, "each with a key, so that a repeated flush is not doubled");
+  assert.equal(h.made[0].sent[1].idempotencyKey, "k2");
+});
+
+test("1008 fails for good; 4001 gets a fresh token; 4029 backs off harder", async () => {
+  const h = harness();
+  await h.tick();
+  h.made[0].open();
+  h.made[0].o.closed({ code: 4001, opened: true });
+  await h.fire();
+  assert.equal(h.made[1].o.token, "token-2", "a fresh token for the next connection");
+  h.made[1].open();
+  h.made[1].o.closed({ code: 4029, opened: true });
+  assert.ok(h.timers[0].ms >= 1000, `after 4029 the wait starts higher: ${h.timers[0].ms} ms`);
+  await h.fire();
+  h.made[2].open();
+  const errors = [];
+  h.client.on("error", (e) => errors.push(e.code));
+  h.made[2].o.closed({ code: 1008, opened: true });
+  assert.equal(h.client.state, "failed");
+  assert.deepEqual(errors, [1008]);
+  assert.equal(h.timers.length, 0, "no retry");
+});
