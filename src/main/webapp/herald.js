@@ -499,7 +499,9 @@ class HttpTransport {
       const since = this.o.positions.oldest(this.channels);
       let answer;
       try {
-        const response = await fetch(`${this.o.url}/api/realtime/poll?${this.query({ session, since })}`);
+        // the first poll is answered at once: it opens the session and names its connection
+        const timeout = opened ? undefined : "0";
+        const response = await fetch(`${this.o.url}/api/realtime/poll?${this.query({ session, since, timeout })}`);
         if (!response.ok) throw Object.assign(new Error(`poll answered ${response.status}`), { status: response.status });
         answer = await response.json();
       } catch (e) {
