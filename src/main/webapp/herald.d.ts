@@ -125,6 +125,10 @@ export function connect(options?: ConnectOptions): HeraldClient;
 // The pieces, for tests and for those who build their own client on them.
 export function backoff(attempt: number, options?: { min?: number; max?: number; random?: () => number }): number;
 export function closePolicy(code: number): "stop" | "fail" | "token" | "later" | "retry";
+/** A JWT's exp in ms since the epoch, read without verifying; null if it has none. */
+export function expiryOf(token: string): number | null;
+/** When to get a fresh token: 30 s before exp or halfway through a shorter life, at least 1 s. */
+export function refreshDelay(expiresAt: number | null, now: number, lead?: number): number | null;
 export function compareIds(a: string, b: string): number;
 export class Positions {
   constructor(remember?: number);

@@ -153,6 +153,27 @@ export class Outbox {
   }
 }
 
+/** When a JWT expires (ms since the epoch), read from its payload without verifying it; or null. */
+export function expiryOf(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const exp = JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "="))).exp;
+    return typeof exp === "number" ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When to get a fresh token: 30 s before `exp`, or halfway through a shorter life, never sooner
+ * than a second from now; null for a token without `exp`.
+ */
+export function refreshDelay(expiresAt, now, lead = 30000) {
+  if (expiresAt === null) return null;
+  const life = expiresAt - now;
+  return Math.max(1000, life - Math.min(lead, life / 2));
+}
+
 function newKey() {
   return globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
@@ -294,6 +315,7 @@ export class HeraldClient {
       this.fail(e);
       return;
     }
+    this.token = token;
     const transport = this.factories[kind]({
       url: this.url,
       token,
@@ -312,11 +334,50 @@ export class HeraldClient {
     this.picker.opened(kind);
     this.attempt = 0;
     this.stats.transport = kind;
+    this.scheduleRefresh(this.token);
     this.setState(kind === "poll" ? "polling" : "connected");
     for (const { message, resolve, reject } of this.outbox.drain()) {
       // in order, each with its idempotency key: a flush that repeats one is answered, not doubled
       transport.send(message).then(resolve, reject);
     }
+  }
+
+  /** Gets a fresh token before this one expires (the connection would end at its `exp`). */
+  scheduleRefresh(token) {
+    if (this.refreshTimer) this.timers.clearTimeout?.(this.refreshTimer);
+    const delay = refreshDelay(expiryOf(token || ""), Date.now());
+    if (delay === null) return;
+    this.refreshTimer = this.timers.setTimeout(() => this.refresh(), delay);
+  }
+
+  /**
+   * A fresh token for the open connection: a WebSocket takes it in a `refresh` message and goes
+   * on; an SSE stream or a poll session is reopened with it, resuming from where it stands.
+   */
+  async refresh() {
+    const transport = this.transport;
+    if (!transport || this.closed) return;
+    let token;
+    try {
+      token = await this.getToken();
+    } catch (e) {
+      this.emit("error", e);
+      return; // the connection ends at its exp (4001) and the reconnect asks again
+    }
+    if (transport !== this.transport) return;
+    if (transport.refresh) {
+      try {
+        await transport.refresh(token);
+        this.token = token;
+        this.scheduleRefresh(token);
+      } catch (e) {
+        this.emit("error", e);
+      }
+      return;
+    }
+    transport.close(); // stopped: it reports no drop
+    this.transport = null;
+    this.open();
   }
 
   dropped(kind, transport, { code, opened } = {}) {
@@ -373,6 +434,7 @@ export class HeraldClient {
 
   close() {
     this.closed = true;
+    if (this.refreshTimer) this.timers.clearTimeout?.(this.refreshTimer);
     if (this.transport) this.transport.close();
     this.transport = null;
     this.setState("offline");
@@ -432,6 +494,10 @@ class WebSocketTransport {
 
   send(message) {
     return this.request(message);
+  }
+
+  refresh(token) {
+    return this.request({ type: "refresh", token });
   }
 
   request(message) {

@@ -3,7 +3,17 @@
 // Run: node --test src/test/js/ (the Maven build runs them in the test phase).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backoff, closePolicy, compareIds, connect, Outbox, Positions, TransportPicker } from "../../main/webapp/herald.js";
+import {
+  backoff,
+  closePolicy,
+  compareIds,
+  connect,
+  expiryOf,
+  Outbox,
+  Positions,
+  refreshDelay,
+  TransportPicker,
+} from "../../main/webapp/herald.js";
 
 test("backoff is full jitter under a cap that doubles from 0.5 s to 30 s", () => {
   assert.equal(backoff(0, { random: () => 0.999999 }), 499);
@@ -181,4 +191,48 @@ test("1008 fails for good; 4001 gets a fresh token; 4029 backs off harder", asyn
   assert.equal(h.client.state, "failed");
   assert.deepEqual(errors, [1008]);
   assert.equal(h.timers.length, 0, "no retry");
+});
+
+/** An unsigned JWT-shaped token expiring at `exp` (seconds): the client reads exp, never verifies. */
+function jwt(exp) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  return `${part({ alg: "RS256" })}.${part({ sub: "alice", exp })}.signature`;
+}
+
+test("a token is refreshed 30 s before it expires, or halfway through a shorter life", () => {
+  assert.equal(expiryOf(jwt(1_800_000_000)), 1_800_000_000_000);
+  assert.equal(expiryOf("not a jwt"), null);
+  assert.equal(refreshDelay(null, 0), null, "no exp, nothing to refresh");
+  assert.equal(refreshDelay(600_000, 0), 570_000);
+  assert.equal(refreshDelay(10_000, 0), 5_000);
+  assert.equal(refreshDelay(500, 0), 1_000, "never sooner than a second");
+});
+
+test("a WebSocket takes a fresh token in a refresh message; SSE is reopened with it", async () => {
+  const exp = Math.floor(Date.now() / 1000) + 60;
+  let n = 0;
+  const h = harness({ getToken: async () => jwt(exp + 60 * n++) });
+  await h.tick();
+  h.made[0].refreshed = [];
+  h.made[0].refresh = async (token) => h.made[0].refreshed.push(token);
+  h.made[0].open();
+  const refresh = h.timers.find((t) => t.ms > 20_000);
+  assert.ok(refresh && refresh.ms <= 30_000, `refreshed 30 s before exp: in ${refresh && refresh.ms} ms`);
+  h.timers.splice(h.timers.indexOf(refresh), 1);
+  refresh.fn();
+  await h.tick();
+  assert.equal(h.made[0].refreshed.length, 1, "over the open socket");
+  assert.equal(h.made.length, 1, "no reconnect");
+  assert.equal(expiryOf(h.made[0].refreshed[0]), (exp + 60) * 1000);
+
+  const sse = harness({ transports: ["sse"], getToken: async () => jwt(exp) });
+  await sse.tick();
+  sse.made[0].open();
+  const again = sse.timers.find((t) => t.ms > 20_000);
+  again.fn();
+  await sse.tick();
+  await sse.tick();
+  assert.ok(sse.made[0].closed, "the old stream is closed");
+  assert.equal(sse.made.length, 2, "and a new one opened with the fresh token");
+  assert.equal(sse.client.getStats().reconnects, 0, "a refresh is not a reconnect");
 });

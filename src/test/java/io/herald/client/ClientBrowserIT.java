@@ -42,9 +42,11 @@ class ClientBrowserIT {
       <script type="module">
         import { connect } from "../herald.js";
         const q = new URLSearchParams(location.search);
+        const tokens = q.getAll("token"); // a backend would mint each; the test gives them in turn
+        let next = 0;
         const herald = connect({
           url: new URL("..", location.href).href,
-          getToken: () => q.get("token"),
+          getToken: () => tokens[Math.min(next++, tokens.length - 1)],
           transports: q.getAll("transport").length ? q.getAll("transport") : undefined,
           minDelayMs: 100,
         });
@@ -92,8 +94,16 @@ class ClientBrowserIT {
   }
 
   private void open(String channel, String transport) throws InterruptedException {
-    String token = Tokens.subscriber("alice");
-    browser.driver.get(server.uri("test/client.html?token=" + token + "&channel=" + channel + "&transport=" + transport).toString());
+    open(channel, transport, Tokens.subscriber("alice"));
+  }
+
+  /** Opens the page; it gets {@code tokens} one after the other from its getToken. */
+  private void open(String channel, String transport, String... tokens) throws InterruptedException {
+    StringBuilder query = new StringBuilder("channel=" + channel + "&transport=" + transport);
+    for (String token : tokens) {
+      query.append("&token=").append(token);
+    }
+    browser.driver.get(server.uri("test/client.html?" + query).toString());
     String expected = transport.equals("poll") ? "polling" : "connected";
     browser.await(() -> browser.text("state").equals(expected), Timeouts.EVENT, () -> "state " + browser.text("state"));
     assertEquals(transport, browser.text("transport"));
@@ -136,5 +146,24 @@ class ClientBrowserIT {
     ids.addAll(publish("jobs.cut", 3));
     awaitShown(ids);
     assertEquals(1L, (Long) browser.driver.executeScript("return window.herald.getStats().reconnects"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "sse"})
+  void aTokenThatExpiresDuringTheSessionIsRefreshedWithNoGap(String transport) throws Exception {
+    String channel = "jobs.t" + transport;
+    String shortLived = Tokens.forUser("alice").subscribe("jobs.*").expiresAt(java.time.Instant.now().plusSeconds(6)).sign();
+    String fresh = Tokens.subscriber("alice");
+    open(channel, transport, shortLived, fresh);
+    List<String> ids = new ArrayList<>(publish(channel, 3));
+    awaitShown(ids);
+    // past the first token's exp and the server's spread (herald.security.expiry-spread-ms, 5 s)
+    for (int i = 0; i < 12; i++) {
+      ids.addAll(publish(channel, 1));
+      Thread.sleep(1000);
+    }
+    awaitShown(ids);
+    assertEquals("connected", browser.text("state"));
+    assertEquals(0L, (Long) browser.driver.executeScript("return window.herald.getStats().reconnects"), "refreshed, never cut");
   }
 }
