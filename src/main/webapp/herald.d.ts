@@ -22,6 +22,10 @@ export interface ConnectOptions {
   maxDelayMs?: number;
   /** Messages kept while offline; default 100. */
   outboxSize?: number;
+  /** No frame for this long means the connection is dead: reconnect. Default 45000; 0 never. */
+  staleAfterMs?: number;
+  /** A WebSocket pings this often, so that its pongs show it alive. Default 20000. */
+  pingMs?: number;
 }
 
 /** An event as Herald delivers it (docs/protocol.md, "The event envelope"). */

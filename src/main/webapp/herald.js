@@ -202,6 +202,11 @@ export class HeraldClient {
     this.attempt = 0;
     this.closed = false;
     this.timers = options.timers || globalThis;
+    this.now = options.now || Date.now;
+    // a connection silent this long is dead, whatever the socket says (a half-open TCP connection
+    // behind a proxy never errors); SSE heartbeats, poll answers and WebSocket pongs keep it alive
+    this.staleAfterMs = options.staleAfterMs ?? 45000;
+    this.pingMs = options.pingMs ?? 20000;
     this.open();
   }
 
@@ -335,11 +340,34 @@ export class HeraldClient {
     this.attempt = 0;
     this.stats.transport = kind;
     this.scheduleRefresh(this.token);
+    this.lastFrameAt = this.now();
+    this.lastPingAt = this.now();
+    this.watch(transport);
     this.setState(kind === "poll" ? "polling" : "connected");
     for (const { message, resolve, reject } of this.outbox.drain()) {
       // in order, each with its idempotency key: a flush that repeats one is answered, not doubled
       transport.send(message).then(resolve, reject);
     }
+  }
+
+  /** Checks now and then that frames still come; pings a WebSocket so that its pongs do. */
+  watch(transport) {
+    if (!this.staleAfterMs) return; // 0: never taken for dead
+    const every = Math.max(100, Math.min(this.pingMs, this.staleAfterMs / 3));
+    this.timers.setTimeout(() => {
+      if (transport !== this.transport || this.closed) return;
+      const now = this.now();
+      if (now - this.lastFrameAt > this.staleAfterMs) {
+        transport.close(); // stopped: it reports no drop of its own
+        this.dropped(this.stats.transport, transport, { opened: true, stale: true });
+        return;
+      }
+      if (transport.ping && now - this.lastPingAt >= this.pingMs) {
+        this.lastPingAt = now;
+        transport.ping();
+      }
+      this.watch(transport);
+    }, every);
   }
 
   /** Gets a fresh token before this one expires (the connection would end at its `exp`). */
@@ -405,6 +433,7 @@ export class HeraldClient {
 
   /** One frame from any transport, in the WebSocket form. */
   frame(f) {
+    this.lastFrameAt = this.now();
     this.stats.lastHeartbeatAt = Date.now(); // any frame shows the connection alive
     const sub = f.channel ? this.subscriptions.get(f.channel) : undefined;
     switch (f.type) {
@@ -500,6 +529,10 @@ class WebSocketTransport {
     return this.request({ type: "refresh", token });
   }
 
+  ping() {
+    if (this.ready) this.request({ type: "ping" }).catch(() => {});
+  }
+
   request(message) {
     const id = String(++this.ids);
     return new Promise((resolve, reject) => {
@@ -582,6 +615,7 @@ class HttpTransport {
         this.ready = true;
         this.o.opened();
       }
+      this.o.frame({ type: "heartbeat" }); // an answer, even empty, shows the session alive
       for (const f of answer.events) this.o.frame(f);
     }
   }

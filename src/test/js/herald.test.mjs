@@ -103,6 +103,8 @@ function harness(options = {}) {
     transportFactories: { websocket: factory("websocket"), sse: factory("sse"), poll: factory("poll") },
     timers: { setTimeout: (fn, ms) => timers.push({ fn, ms }) },
     random: () => 0.5,
+    staleAfterMs: 0, // the watchdog has a test of its own
+
     ...options,
   });
   const states = [];
@@ -235,4 +237,29 @@ test("a WebSocket takes a fresh token in a refresh message; SSE is reopened with
   assert.ok(sse.made[0].closed, "the old stream is closed");
   assert.equal(sse.made.length, 2, "and a new one opened with the fresh token");
   assert.equal(sse.client.getStats().reconnects, 0, "a refresh is not a reconnect");
+});
+
+test("a connection silent past staleAfterMs is taken for dead; a WebSocket is pinged so that it is not", async () => {
+  let now = 0;
+  const h = harness({ staleAfterMs: 45_000, pingMs: 20_000, now: () => now });
+  await h.tick();
+  const ws = h.made[0];
+  ws.pings = 0;
+  ws.ping = () => ws.pings++;
+  ws.open();
+  const watchdog = () => h.timers.splice(h.timers.findIndex((t) => t.ms === 15_000), 1)[0].fn();
+  now = 15_000;
+  watchdog();
+  now = 30_000;
+  watchdog();
+  assert.equal(ws.pings, 1, "pinged after 20 s without one");
+  ws.o.frame({ type: "pong" });
+  now = 60_000;
+  watchdog();
+  assert.equal(h.made.length, 1, "the pong kept it alive");
+  now = 80_000;
+  watchdog();
+  assert.ok(ws.closed, "50 s without a frame: dead");
+  assert.equal(h.client.state, "reconnecting");
+  assert.equal(h.client.getStats().reconnects, 1);
 });
