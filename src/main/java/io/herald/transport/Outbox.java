@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * never overshoot it.
  */
 public final class Outbox<T> {
+  // both lanes together hold at most `capacity`: reserve() counts before anything is added
   private final ConcurrentLinkedQueue<T> ahead = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();

@@ -55,10 +55,18 @@ final class SseFrame {
     return new SseFrame("data: " + data.replace("\n", "\ndata: ") + "\n\n");
   }
 
-  /** An event's unnamed frame, with its position as the id or without one. */
+  /** The unnamed form of the one event last encoded, cached apart: streams of both forms share a fan-out. */
+  private static volatile Encoded lastMessage;
+
+  /** An event's unnamed frame, with its position as the id or without one; encoded once per event. */
   static SseFrame messageOf(Envelope envelope, boolean withPosition) {
-    String body = "data: " + envelope.json().replace("\n", "\ndata: ") + "\n\n";
-    return new SseFrame(withPosition ? "id: " + envelope.id() + "\n" + body : body);
+    Encoded cached = lastMessage;
+    if (cached == null || cached.envelope != envelope) {
+      String body = "data: " + envelope.json().replace("\n", "\ndata: ") + "\n\n";
+      cached = new Encoded(envelope, body, new SseFrame("id: " + envelope.id() + "\n" + body));
+      lastMessage = cached;
+    }
+    return withPosition ? cached.withId : new SseFrame(cached.body);
   }
 
   /** A comment line: ignored by EventSource, keeps proxies and the cleanup clock going. */

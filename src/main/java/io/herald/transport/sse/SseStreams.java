@@ -65,7 +65,7 @@ public class SseStreams {
             settings.writerThreads(),
             30,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<Runnable>(),
+            new LinkedBlockingQueue<Runnable>(), // bounded by the open streams: one drain each (above)
             threadFactory);
     pool.allowCoreThreadTimeOut(true);
     writers = pool;
