@@ -22,10 +22,27 @@ export interface ConnectOptions {
   maxDelayMs?: number;
   /** Messages kept while offline; default 100. */
   outboxSize?: number;
-  /** No frame for this long means the connection is dead: reconnect. Default 45000; 0 never. */
+  /**
+   * No frame for this long means the connection is dead: reconnect. Default: two of the
+   * transport's heartbeat intervals (SSE: twice the heartbeatMs the stream names; WebSocket
+   * 45000; long-polling 50000). 0: never.
+   */
   staleAfterMs?: number;
   /** A WebSocket pings this often, so that its pongs show it alive. Default 20000. */
   pingMs?: number;
+  /**
+   * Share one connection among every tab of this user (same Herald URL, same token `sub`)
+   * through a SharedWorker; where there is none (or herald.js came from another origin), each
+   * tab connects on its own. Default false.
+   */
+  shared?: boolean;
+  /** The SharedWorker script, same origin as the page; default herald-worker.js beside herald.js. */
+  workerUrl?: string | URL;
+  /**
+   * Where positions are kept so that a reloaded page resumes where it stood; default the tab's
+   * sessionStorage, null to keep none.
+   */
+  storage?: Pick<Storage, "getItem" | "setItem"> | null;
 }
 
 /** An event as Herald delivers it (docs/protocol.md, "The event envelope"). */
@@ -80,7 +97,7 @@ export interface SubscribeOptions<T = unknown> {
   /** Events after `since` are no longer kept: reload the channel's state. */
   onGap?: (frame: GapFrame) => void;
   onUnsubscribed?: (frame: { type: "unsubscribed"; channel: string; code: string; message: string }) => void;
-  /** Resume from a position kept elsewhere. */
+  /** Resume from a position kept elsewhere (else from where this tab stood before a reload). */
   since?: string;
 }
 
@@ -96,6 +113,9 @@ export interface Stats {
   lastEventAt: number | null;
   lastHeartbeatAt: number | null;
   queued: number;
+  /** Whether the connection is a SharedWorker's, and how many tabs use it. */
+  shared: boolean;
+  tabs?: number;
 }
 
 export interface OkReply {
@@ -119,9 +139,23 @@ export class HeraldClient {
     status(channel: string, status: "online" | "away"): Promise<OkReply>;
   };
   members(channel: string): Promise<{ channel: string; count: number; online: number; members: Member[] }>;
-  history(channel: string, options?: { since?: string; limit?: number }): Promise<unknown>;
+  history(channel: string, options?: { since?: string; limit?: number }): Promise<HistoryPage>;
+  /** Allows only these transports, best first (all three when empty), and reopens at once. */
+  setTransports(transports?: TransportKind[]): void;
+  /** Drops the connection as a network cut would: it reconnects after the backoff and resumes. */
+  reconnect(): void;
   getStats(): Stats;
   close(): void;
+}
+
+/** GET /api/channels/{channel}/history (docs/protocol.md, "Reading the history"). */
+export interface HistoryPage {
+  channel: string;
+  events: Omit<HeraldEvent, "type">[];
+  /** Present when `since` was given: false if events after it are no longer kept. */
+  recovered?: boolean;
+  more: boolean;
+  position: string;
 }
 
 export function connect(options?: ConnectOptions): HeraldClient;
@@ -134,8 +168,16 @@ export function expiryOf(token: string): number | null;
 /** When to get a fresh token: 30 s before exp or halfway through a shorter life, at least 1 s. */
 export function refreshDelay(expiresAt: number | null, now: number, lead?: number): number | null;
 export function compareIds(a: string, b: string): number;
+export class StoredPositions {
+  constructor(storage: Pick<Storage, "getItem" | "setItem"> | null, key: string, limit?: number);
+  get(channel: string): string | undefined;
+  set(channel: string, position: string): void;
+  forget(channel: string): void;
+}
 export class Positions {
   constructor(remember?: number);
+  /** A position kept from before a reload: events at or before it are repeats. */
+  restore(channel: string, position: string): void;
   accept(channel: string, id: string): boolean;
   at(channel: string, position: string): void;
   of(channel: string): string | undefined;

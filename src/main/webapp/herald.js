@@ -41,10 +41,15 @@ export class Positions {
     this.remember = remember;
     this.last = new Map();
     this.seen = new Map();
+    this.floors = new Map();
   }
 
   /** Whether the event is new for its channel; records it if so. */
   accept(channel, id) {
+    // after a reload the ids seen before it are gone: the kept ones, and anything well before the
+    // kept position, are repeats (a stream resumed from another channel's older position resends)
+    const floor = this.floors.get(channel);
+    if (floor && floor.isRepeat(id)) return false;
     let seen = this.seen.get(channel);
     if (!seen) this.seen.set(channel, (seen = new Set()));
     if (seen.has(id)) return false;
@@ -63,6 +68,21 @@ export class Positions {
     return this.last.get(channel);
   }
 
+  /**
+   * A position kept from before a page reload (sessionStorage), with the last ids seen then.
+   * Within one channel, ids from several instances may arrive slightly out of order (up to the
+   * server's clock tolerance, 10 s): an id just below the position that was not seen is new.
+   */
+  restore(channel, position, recent = []) {
+    if (!position || this.last.has(channel)) return;
+    this.last.set(channel, position);
+    const seen = new Set(recent);
+    const moment = position.includes("~"); // a subscription's start, not an event: no floor
+    const floorMs = Number(position.split("-")[0]);
+    const isRepeat = (id) => seen.has(id) || (!moment && compareIds(id, position) <= 0 && floorMs - Number(id.split("-")[0]) > CLOCK_TOLERANCE_MS);
+    this.floors.set(channel, { isRepeat });
+  }
+
   /** The oldest position among `channels` (one stream resumes all from it; repeats are dropped). */
   oldest(channels) {
     let oldest;
@@ -76,12 +96,16 @@ export class Positions {
   forget(channel) {
     this.last.delete(channel);
     this.seen.delete(channel);
+    this.floors.delete(channel);
   }
 
   toJSON() {
     return Object.fromEntries(this.last);
   }
 }
+
+/** herald.history.clock-tolerance-ms's default: how far out of id order one channel's events may come. */
+const CLOCK_TOLERANCE_MS = 10000;
 
 /** Orders event ids by time, then sequence (the origin only breaks ties). */
 export function compareIds(a, b) {
@@ -153,15 +177,20 @@ export class Outbox {
   }
 }
 
-/** When a JWT expires (ms since the epoch), read from its payload without verifying it; or null. */
-export function expiryOf(token) {
+/** A JWT's claims, read without verifying them (the server verifies); null if unreadable. */
+function claimsOf(token) {
   try {
     const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const exp = JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "="))).exp;
-    return typeof exp === "number" ? exp * 1000 : null;
+    return JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "=")));
   } catch {
     return null;
   }
+}
+
+/** When a JWT expires (ms since the epoch), read from its payload without verifying it; or null. */
+export function expiryOf(token) {
+  const exp = claimsOf(token)?.exp;
+  return typeof exp === "number" ? exp * 1000 : null;
 }
 
 /**
@@ -174,40 +203,94 @@ export function refreshDelay(expiresAt, now, lead = 30000) {
   return Math.max(1000, life - Math.min(lead, life / 2));
 }
 
+/**
+ * Positions kept in sessionStorage (per tab, per Herald URL), so that a reloaded page resumes
+ * where it stood: each channel's position and its last `recent` event ids (as
+ * `[position, ...ids]`). Written once per task however many events came (a burst costs one
+ * write), at most `limit` channels (the oldest written is dropped first).
+ */
+export class StoredPositions {
+  constructor(storage, key, limit = 200, recent = 32) {
+    this.storage = storage;
+    this.key = key;
+    this.limit = limit;
+    this.recentLimit = recent;
+    this.map = new Map();
+    this.pending = false;
+    try {
+      for (const [c, v] of Object.entries(JSON.parse(storage?.getItem(key) || "{}"))) {
+        if (Array.isArray(v) && v.every((x) => typeof x === "string")) this.map.set(c, v);
+      }
+    } catch {
+      // unreadable (another version, a full quota): start afresh
+    }
+  }
+
+  get(channel) {
+    return this.map.get(channel)?.[0];
+  }
+
+  /** The last ids seen on `channel` before the reload. */
+  recent(channel) {
+    return this.map.get(channel)?.slice(1) ?? [];
+  }
+
+  /** Records a position: an event's id (kept among the recent ones too) or a subscription's start. */
+  set(channel, position, { event = true } = {}) {
+    const before = this.map.get(channel);
+    if (!this.storage || !position || before?.[0] === position) return;
+    const recent = event ? [...(before?.slice(1) ?? []), position].slice(-this.recentLimit) : before?.slice(1) ?? [];
+    this.map.delete(channel); // re-inserted: the map's order is the order of writing
+    this.map.set(channel, [position, ...recent]);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value);
+    this.writeSoon();
+  }
+
+  forget(channel) {
+    if (this.map.delete(channel)) this.writeSoon();
+  }
+
+  writeSoon() {
+    if (this.pending) return;
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      try {
+        this.storage.setItem(this.key, JSON.stringify(Object.fromEntries(this.map)));
+      } catch {
+        // quota or privacy mode: a reload then starts from now, as without storage
+      }
+    });
+  }
+}
+
+function sessionStorageOrNull() {
+  try {
+    return globalThis.sessionStorage ?? null; // reading it throws where storage is blocked
+  } catch {
+    return null;
+  }
+}
+
 function newKey() {
   return globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** Connects to Herald; returns the client. Options: docs/client.md. */
 export function connect(options = {}) {
+  if (options.shared && typeof SharedWorker !== "undefined" && typeof location !== "undefined") {
+    const workerUrl = new URL(options.workerUrl || "herald-worker.js", import.meta.url);
+    // a worker must come from the page's origin: a client imported from elsewhere keeps its own
+    if (workerUrl.origin === location.origin) return new SharedClient(options, workerUrl);
+  }
   return new HeraldClient(options);
 }
 
-export class HeraldClient {
-  constructor(options) {
-    this.url = (options.url || (globalThis.location ? location.origin : "")).replace(/\/$/, "");
-    this.getToken = options.getToken || (async () => undefined);
-    this.backoffOptions = { min: options.minDelayMs ?? 500, max: options.maxDelayMs ?? 30000, random: options.random };
-    this.picker = new TransportPicker(options.transports || TRANSPORTS, {
-      limit: options.failuresBeforeFallback ?? 3,
-      retryBetterMs: options.retryBetterMs ?? 60000,
-    });
-    this.factories = options.transportFactories || defaultFactories;
-    this.positions = new Positions();
-    this.outbox = new Outbox(options.outboxSize ?? 100);
-    this.subscriptions = new Map();
+/** Listeners and the state both clients (one per tab, or one shared by tabs) report. */
+class Emitter {
+  constructor() {
     this.listeners = new Map();
     this.state = "connecting";
-    this.stats = { transport: null, reconnects: 0, lastEventAt: null, lastHeartbeatAt: null };
-    this.attempt = 0;
-    this.closed = false;
-    this.timers = options.timers || globalThis;
-    this.now = options.now || Date.now;
-    // a connection silent this long is dead, whatever the socket says (a half-open TCP connection
-    // behind a proxy never errors); SSE heartbeats, poll answers and WebSocket pongs keep it alive
-    this.staleAfterMs = options.staleAfterMs ?? 45000;
-    this.pingMs = options.pingMs ?? 20000;
-    this.open();
   }
 
   on(type, listener) {
@@ -232,26 +315,97 @@ export class HeraldClient {
       this.emit("state", state);
     }
   }
+}
 
-  getStats() {
-    return { ...this.stats, state: this.state, queued: this.outbox.size };
+export class HeraldClient extends Emitter {
+  constructor(options) {
+    super();
+    this.url = (options.url || (globalThis.location ? location.origin : "")).replace(/\/$/, "");
+    this.getToken = options.getToken || (async () => undefined);
+    this.backoffOptions = { min: options.minDelayMs ?? 500, max: options.maxDelayMs ?? 30000, random: options.random };
+    this.retryBetterMs = options.retryBetterMs ?? 60000;
+    this.fallbackAfter = options.failuresBeforeFallback ?? 3;
+    this.factories = options.transportFactories || defaultFactories;
+    this.positions = new Positions();
+    const storage = options.storage === undefined ? sessionStorageOrNull() : options.storage;
+    this.stored = new StoredPositions(storage, `herald.positions ${this.url}`);
+    this.outbox = new Outbox(options.outboxSize ?? 100);
+    this.subscriptions = new Map();
+    this.stats = { transport: null, reconnects: 0, lastEventAt: null, lastHeartbeatAt: null };
+    this.attempt = 0;
+    this.generation = 0;
+    this.closed = false;
+    this.timers = options.timers || globalThis;
+    this.now = options.now || Date.now;
+    // a connection silent this long is dead, whatever the socket says (a half-open TCP connection
+    // behind a proxy never errors); SSE heartbeats, poll answers and WebSocket pongs keep it alive
+    // unset: two of the transport's heartbeat intervals (an SSE stream names its own; a WebSocket's
+    // are its pings and their pongs; a long-poll is answered at least every 25 s)
+    this.staleOption = options.staleAfterMs;
+    this.staleAfterMs = options.staleAfterMs ?? 45000;
+    this.pingMs = options.pingMs ?? 20000;
+    this.useTransports(options.transports);
+    this.open();
   }
 
-  /** Subscribes; `since` resumes from a position kept elsewhere (sessionStorage, a server render). */
+  getStats() {
+    return { ...this.stats, state: this.state, queued: this.outbox.size, shared: false };
+  }
+
+  /**
+   * Subscribes; `since` resumes from a position kept elsewhere (a server render). Without it a
+   * channel this tab followed before a reload resumes from where it stood (sessionStorage).
+   * Several subscriptions of one channel share the server's one; each gets every frame.
+   */
   subscribe(channel, handlers = {}) {
     const sub = { channel, handlers, unsubscribe: () => this.unsubscribe(channel, sub) };
-    if (handlers.since) this.positions.at(channel, handlers.since);
-    const fresh = !this.subscriptions.has(channel);
-    this.subscriptions.set(channel, sub);
+    let subs = this.subscriptions.get(channel);
+    const fresh = !subs;
+    if (fresh) {
+      this.subscriptions.set(channel, (subs = new Set()));
+      if (handlers.since) this.positions.at(channel, handlers.since);
+      else this.positions.restore(channel, this.stored.get(channel), this.stored.recent(channel));
+    }
+    subs.add(sub);
     if (fresh && this.transport) this.transport.subscribe(channel, this.positions.of(channel));
     return sub;
   }
 
   unsubscribe(channel, sub) {
-    if (this.subscriptions.get(channel) !== sub) return;
+    const subs = this.subscriptions.get(channel);
+    if (!subs || !subs.delete(sub) || subs.size > 0) return;
     this.subscriptions.delete(channel);
     this.positions.forget(channel);
+    this.stored.forget(channel);
     if (this.transport) this.transport.unsubscribe(channel);
+  }
+
+  /** Allows only `transports` (best first; all three when empty) and reopens with the best. */
+  setTransports(transports) {
+    this.useTransports(transports);
+    if (this.closed) return;
+    if (this.transport) {
+      this.transport.close(); // stopped: it reports no drop
+      this.transport = null;
+    }
+    this.attempt = 0;
+    this.setState("connecting");
+    this.open();
+  }
+
+  useTransports(transports) {
+    this.picker = new TransportPicker(transports?.length ? transports : TRANSPORTS, {
+      limit: this.fallbackAfter,
+      retryBetterMs: this.retryBetterMs,
+    });
+  }
+
+  /** Drops the connection as a network cut would: it reconnects after the backoff and resumes. */
+  reconnect() {
+    const transport = this.transport;
+    if (!transport || this.closed) return;
+    transport.close();
+    this.dropped(this.stats.transport, transport, { opened: true });
   }
 
   /** Publishes; while offline it waits in the outbox. Resolves with the `ok` reply. */
@@ -311,15 +465,19 @@ export class HeraldClient {
 
   /** Opens the transport the picker chooses, with every channel resumed from its position. */
   async open() {
+    this.cancelRetry();
     if (this.closed) return;
+    // a later open (setTransports, reconnect) or close while the token comes makes this one moot
+    const generation = ++this.generation;
     const kind = this.picker.pick();
     let token;
     try {
       token = await this.getToken();
     } catch (e) {
-      this.fail(e);
+      if (generation === this.generation) this.fail(e);
       return;
     }
+    if (this.closed || generation !== this.generation) return;
     this.token = token;
     const transport = this.factories[kind]({
       url: this.url,
@@ -340,6 +498,7 @@ export class HeraldClient {
     this.attempt = 0;
     this.stats.transport = kind;
     this.scheduleRefresh(this.token);
+    this.staleAfterMs = this.staleOption ?? (kind === "poll" ? 50000 : 2 * this.pingMs + 5000);
     this.lastFrameAt = this.now();
     this.lastPingAt = this.now();
     this.watch(transport);
@@ -421,7 +580,12 @@ export class HeraldClient {
     this.stats.reconnects++;
     this.setState(globalThis.navigator && navigator.onLine === false ? "offline" : "reconnecting");
     const attempt = this.attempt++ + (policy === "later" ? 3 : 0);
-    this.timers.setTimeout(() => this.open(), backoff(attempt, this.backoffOptions));
+    this.retryTimer = this.timers.setTimeout(() => this.open(), backoff(attempt, this.backoffOptions));
+  }
+
+  cancelRetry() {
+    if (this.retryTimer !== undefined) this.timers.clearTimeout?.(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   fail(error) {
@@ -435,40 +599,286 @@ export class HeraldClient {
   frame(f) {
     this.lastFrameAt = this.now();
     this.stats.lastHeartbeatAt = Date.now(); // any frame shows the connection alive
-    const sub = f.channel ? this.subscriptions.get(f.channel) : undefined;
+    const subs = f.channel ? this.subscriptions.get(f.channel) : undefined;
     switch (f.type) {
       case "event":
         this.stats.lastEventAt = Date.now();
-        if (sub && this.positions.accept(f.channel, f.id)) sub.handlers.onEvent?.(f);
+        if (subs && this.positions.accept(f.channel, f.id)) {
+          this.deliver(subs, "onEvent", f);
+          this.stored.set(f.channel, f.id);
+        }
         break;
       case "gap":
-        sub?.handlers.onGap?.(f);
+        this.deliver(subs, "onGap", f);
         break;
       case "presence":
-        sub?.handlers.onPresence?.(f);
+        this.deliver(subs, "onPresence", f);
         break;
       case "typing":
-        sub?.handlers.onTyping?.(f);
+        this.deliver(subs, "onTyping", f);
+        break;
+      case "connected":
+        // an SSE stream says how often it beats: two beats missed and it is dead
+        if (this.staleOption === undefined && f.heartbeatMs > 0) this.staleAfterMs = 2 * f.heartbeatMs;
         break;
       case "ok":
-        if (f.channel && f.position) this.positions.at(f.channel, f.position);
+        if (subs && f.channel && f.position) {
+          this.positions.at(f.channel, f.position);
+          this.stored.set(f.channel, this.positions.of(f.channel), { event: false });
+          this.deliver(subs, "onPosition", f);
+        }
         break;
       case "unsubscribed":
-        sub?.handlers.onUnsubscribed?.(f);
+        this.deliver(subs, "onUnsubscribed", f);
         break;
       default:
         break;
     }
   }
 
+  /** Hands a frame to every subscription of its channel; one failing handler stops no other. */
+  deliver(subs, handler, f) {
+    if (!subs) return;
+    for (const sub of [...subs]) {
+      try {
+        sub.handlers[handler]?.(f);
+      } catch (e) {
+        console.error(`herald: ${handler} failed`, e);
+      }
+    }
+  }
+
   close() {
     this.closed = true;
+    this.generation++;
+    this.cancelRetry();
     if (this.refreshTimer) this.timers.clearTimeout?.(this.refreshTimer);
     if (this.transport) this.transport.close();
     this.transport = null;
     this.setState("offline");
   }
 }
+
+/**
+ * A tab's client when the connection lives in a SharedWorker (herald-worker.js) shared by every
+ * tab of this user and Herald URL: the same API as HeraldClient. Each tab keeps its own
+ * positions (sessionStorage) and drops repeats itself; if the worker cannot start, the tab falls
+ * back to a connection of its own and no caller notices.
+ */
+class SharedClient extends Emitter {
+  constructor(options, workerUrl) {
+    super();
+    this.options = options;
+    this.url = (options.url || location.origin).replace(/\/$/, "");
+    this.getToken = options.getToken || (async () => undefined);
+    const storage = options.storage === undefined ? sessionStorageOrNull() : options.storage;
+    this.stored = new StoredPositions(storage, `herald.positions ${this.url}`);
+    this.seen = new Positions(); // keyed by subscription: each gets every event once
+    this.subs = new Map();
+    this.calls = new Map();
+    this.ids = 0;
+    this.stats = { transport: null, reconnects: 0, lastEventAt: null, lastHeartbeatAt: null, queued: 0, shared: true, tabs: 1 };
+    this.start(workerUrl);
+    this.presence = {
+      set: (channel, state) => this.call("presence.set", [channel, state]),
+      status: (channel, status) => this.call("presence.status", [channel, status]),
+    };
+  }
+
+  async start(workerUrl) {
+    let token;
+    try {
+      token = await this.getToken();
+    } catch (e) {
+      if (!this.closed) this.fallBack(); // it reports the failure the way a tab of its own would
+      return;
+    }
+    if (this.closed) return;
+    // one worker per Herald URL and user: tabs signed in as different users never share
+    const name = `herald ${this.url} ${claimsOf(token || "")?.sub ?? ""}`;
+    let worker;
+    try {
+      worker = new SharedWorker(workerUrl, { type: "module", name });
+    } catch {
+      this.fallBack();
+      return;
+    }
+    worker.onerror = () => {
+      if (!this.ready) this.fallBack();
+    };
+    this.port = worker.port;
+    this.port.onmessage = (m) => this.message(m.data);
+    this.port.start();
+    this.join(token);
+    for (const [rid, c] of this.calls) this.post({ op: "call", rid, method: c.method, args: c.args });
+    // background tabs run timers about once a minute: the worker waits longer before it gives up
+    this.pinger = setInterval(() => this.post({ op: "ping" }), 5000);
+    addEventListener("pagehide", () => this.post({ op: "bye" }));
+    // back from the back-forward cache (it said bye on the way in): join again
+    addEventListener("pageshow", (e) => e.persisted && this.join());
+  }
+
+  /**
+   * Says hello and (again) follows every channel of this tab, each from where the tab stands: at
+   * start, after the back-forward cache, and when the worker had given this tab up for gone.
+   */
+  join(token) {
+    // functions (getToken, test hooks) stay here: the worker asks this tab for tokens instead
+    const plain = Object.fromEntries(Object.entries(this.options).filter(([, v]) => typeof v !== "function" && (v === null || typeof v !== "object" || Array.isArray(v))));
+    this.post({ op: "hello", options: { ...plain, url: this.url }, token });
+    for (const [sid, sub] of this.subs) this.post({ op: "sub", sid, channel: sub.channel, since: this.seen.of(String(sid)) || sub.since });
+  }
+
+  post(message) {
+    if (this.port && !this.local) this.port.postMessage(message);
+  }
+
+  /** No worker: the tab opens its own connection and hands it what was asked so far. */
+  fallBack() {
+    if (this.local) return;
+    clearInterval(this.pinger);
+    this.local = new HeraldClient({ ...this.options, shared: false });
+    this.local.on("state", (s) => this.setState(s));
+    this.local.on("error", (e) => this.emit("error", e));
+    for (const sub of this.subs.values()) sub.inner = this.local.subscribe(sub.channel, { ...sub.handlers, since: sub.since });
+    for (const c of this.calls.values()) this.invoke(this.local, c.method, c.args).then(c.resolve, c.reject);
+    this.calls.clear();
+  }
+
+  message(m) {
+    switch (m.op) {
+      case "ready":
+        this.ready = true;
+        break;
+      case "resync":
+        this.join();
+        break;
+      case "position": {
+        // where a subscription without events stands: a reload resumes from there
+        const sub = this.subs.get(m.sid);
+        if (sub && !this.seen.of(String(m.sid))) this.stored.set(sub.channel, m.position, { event: false });
+        break;
+      }
+      case "state":
+        this.stats = { ...m.stats, lastEventAt: this.stats.lastEventAt, shared: true };
+        this.setState(m.state);
+        break;
+      case "frame":
+        this.frame(m.sid, m.frame);
+        break;
+      case "reply": {
+        const c = this.calls.get(m.rid);
+        this.calls.delete(m.rid);
+        if (c) m.ok ? c.resolve(m.value) : c.reject(Object.assign(new Error(m.error.message), m.error));
+        break;
+      }
+      case "token":
+        Promise.resolve()
+          .then(() => this.getToken())
+          .then(
+            (token) => this.post({ op: "token", rid: m.rid, token }),
+            (e) => this.post({ op: "token", rid: m.rid, error: String(e?.message || e) })
+          );
+        break;
+      case "error":
+        this.emit("error", Object.assign(new Error(m.error.message), m.error));
+        break;
+      default:
+        break;
+    }
+  }
+
+  frame(sid, f) {
+    const sub = this.subs.get(sid);
+    if (!sub) return;
+    const on = { event: "onEvent", gap: "onGap", presence: "onPresence", typing: "onTyping", unsubscribed: "onUnsubscribed" }[f.type];
+    if (f.type === "event") {
+      if (!this.seen.accept(String(sid), f.id)) return;
+      this.stats.lastEventAt = Date.now();
+    }
+    try {
+      sub.handlers[on]?.(f);
+    } catch (e) {
+      console.error(`herald: ${on} failed`, e);
+    }
+    if (f.type === "event") this.stored.set(f.channel, f.id);
+  }
+
+  subscribe(channel, handlers = {}) {
+    const sid = ++this.ids;
+    const since = handlers.since || this.stored.get(channel);
+    const sub = { channel, handlers, since, unsubscribe: () => this.unsubscribe(sid) };
+    this.subs.set(sid, sub);
+    if (since) this.seen.restore(String(sid), since, handlers.since ? [] : this.stored.recent(channel));
+    if (this.local) sub.inner = this.local.subscribe(channel, { ...handlers, since });
+    else this.post({ op: "sub", sid, channel, since });
+    return sub;
+  }
+
+  unsubscribe(sid) {
+    const sub = this.subs.get(sid);
+    if (!sub) return;
+    this.subs.delete(sid);
+    this.seen.forget(String(sid));
+    if (![...this.subs.values()].some((s) => s.channel === sub.channel)) this.stored.forget(sub.channel);
+    if (sub.inner) sub.inner.unsubscribe();
+    else this.post({ op: "unsub", sid });
+  }
+
+  call(method, args) {
+    if (this.local) return this.invoke(this.local, method, args);
+    return new Promise((resolve, reject) => {
+      const rid = ++this.ids;
+      this.calls.set(rid, { method, args, resolve, reject });
+      this.post({ op: "call", rid, method, args });
+    });
+  }
+
+  invoke(client, method, args) {
+    return Promise.resolve().then(() => (method.startsWith("presence.") ? client.presence[method.slice(9)](...args) : client[method](...args)));
+  }
+
+  publish(channel, event, data, { idempotencyKey = newKey(), echo } = {}) {
+    return this.call("publish", [channel, event, data, { idempotencyKey, echo }]);
+  }
+
+  typing(channel, state = "start") {
+    return this.call("typing", [channel, state]);
+  }
+
+  members(channel) {
+    return this.call("members", [channel]);
+  }
+
+  history(channel, options) {
+    return this.call("history", [channel, options]);
+  }
+
+  setTransports(transports) {
+    this.call("setTransports", [transports]).catch(() => {});
+  }
+
+  reconnect() {
+    this.call("reconnect", []).catch(() => {});
+  }
+
+  getStats() {
+    return this.local ? { ...this.local.getStats(), shared: false } : { ...this.stats, state: this.state };
+  }
+
+  close() {
+    this.closed = true;
+    clearInterval(this.pinger);
+    this.post({ op: "bye" });
+    if (this.local) this.local.close();
+    for (const c of this.calls.values()) c.reject(Object.assign(new Error("closed"), { code: "CLOSED" }));
+    this.calls.clear();
+    this.setState("offline");
+  }
+}
+
+/** How long a WebSocket request waits for its answer before it is rejected with TIMEOUT. */
+const REQUEST_TIMEOUT_MS = 15000;
 
 /** The browser transports; each calls `frame` with WebSocket-form frames. */
 const defaultFactories = {
@@ -496,17 +906,21 @@ class WebSocketTransport {
           this.ready = true;
           for (const c of o.channels()) this.subscribe(c, o.positions.of(c));
           o.opened();
-        } else if ((f.type === "ok" || f.type === "error") && f.ref && this.pending.has(f.ref)) {
-          const { resolve, reject } = this.pending.get(f.ref);
+        } else if (f.type !== "event" && f.ref && this.pending.has(f.ref)) {
+          const { resolve, reject, timer } = this.pending.get(f.ref);
+          clearTimeout(timer);
           this.pending.delete(f.ref);
-          f.type === "ok" ? resolve(f) : reject(Object.assign(new Error(f.message), { code: f.code }));
+          f.type === "error" ? reject(Object.assign(new Error(f.message), { code: f.code })) : resolve(f); // ok, pong
         }
         o.frame(f);
       }
     };
     this.socket.onclose = (e) => {
       this.ready = false;
-      for (const { reject } of this.pending.values()) reject(Object.assign(new Error("connection closed"), { code: "CLOSED" }));
+      for (const { reject, timer } of this.pending.values()) {
+        clearTimeout(timer);
+        reject(Object.assign(new Error("connection closed"), { code: "CLOSED" }));
+      }
       this.pending.clear();
       o.closed({ code: e.code, opened });
     };
@@ -536,7 +950,12 @@ class WebSocketTransport {
   request(message) {
     const id = String(++this.ids);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // a message the server drops unread (over its rate: an error without ref) is never answered
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(Object.assign(new Error("no answer"), { code: "TIMEOUT" }));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
       this.socket.send(JSON.stringify({ ...message, id }));
     });
   }

@@ -12,6 +12,7 @@ import {
   Outbox,
   Positions,
   refreshDelay,
+  StoredPositions,
   TransportPicker,
 } from "../../main/webapp/herald.js";
 
@@ -262,4 +263,150 @@ test("a connection silent past staleAfterMs is taken for dead; a WebSocket is pi
   assert.ok(ws.closed, "50 s without a frame: dead");
   assert.equal(h.client.state, "reconnecting");
   assert.equal(h.client.getStats().reconnects, 1);
+});
+
+/** sessionStorage as a page has it: strings by key. */
+function memoryStorage() {
+  const items = new Map();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)), items };
+}
+
+test("a reloaded page resumes every channel from sessionStorage, and drops what it had before", async () => {
+  const storage = memoryStorage();
+  const before = harness({ storage });
+  await before.tick();
+  before.client.subscribe("jobs.1", { onEvent: () => {} });
+  before.client.subscribe("docs.1", { onEvent: () => {} });
+  before.made[0].open();
+  before.made[0].o.frame({ type: "event", channel: "jobs.1", id: "100-0-a" });
+  before.made[0].o.frame({ type: "event", channel: "docs.1", id: "90-0-a" });
+  before.made[0].o.frame({ type: "event", channel: "jobs.1", id: "101-0-a" });
+  await before.tick(); // written once per task
+  assert.deepEqual(JSON.parse(storage.items.get("herald.positions http://herald.test")), {
+    "jobs.1": ["101-0-a", "100-0-a", "101-0-a"], // the position, then the last ids seen
+    "docs.1": ["90-0-a", "90-0-a"],
+  });
+
+  const after = harness({ storage }); // the same tab, reloaded
+  await after.tick();
+  const got = [];
+  after.client.subscribe("jobs.1", { onEvent: (e) => got.push(e.id) });
+  after.client.subscribe("docs.1", { onEvent: (e) => got.push(e.id) });
+  assert.equal(after.made[0].o.positions.of("jobs.1"), "101-0-a");
+  assert.equal(after.made[0].o.positions.oldest(["jobs.1", "docs.1"]), "90-0-a", "one SSE stream resumes from the oldest");
+  after.made[0].open();
+  // an SSE stream resumed from 90 sends jobs.1's 100 and 101 again: the page saw them before the reload
+  for (const id of ["100-0-a", "101-0-a", "102-0-a"]) after.made[0].o.frame({ type: "event", channel: "jobs.1", id });
+  after.made[0].o.frame({ type: "event", channel: "docs.1", id: "95-0-a" });
+  // from another instance whose clock is a little behind: a smaller id, never seen, so new
+  after.made[0].o.frame({ type: "event", channel: "jobs.1", id: "99-0-b" });
+  assert.deepEqual(got, ["102-0-a", "95-0-a", "99-0-b"], "nothing from before the reload twice, nothing after it lost");
+
+  const fresh = harness({ storage: null });
+  await fresh.tick();
+  fresh.client.subscribe("jobs.1", {});
+  assert.equal(fresh.made[0].o.positions.of("jobs.1"), undefined, "storage: null keeps nothing");
+});
+
+test("several subscriptions of one channel each get every event; the last unsubscribe ends the server's", async () => {
+  const storage = memoryStorage();
+  const h = harness({ storage });
+  await h.tick();
+  const a = [];
+  const b = [];
+  const subA = h.client.subscribe("chat.1", { onEvent: (e) => a.push(e.id) });
+  const subB = h.client.subscribe("chat.1", {
+    onEvent: (e) => {
+      b.push(e.id);
+      throw new Error("one failing handler stops no other");
+    },
+  });
+  h.made[0].open();
+  h.made[0].o.frame({ type: "event", channel: "chat.1", id: "1-0-a" });
+  assert.deepEqual([a, b], [["1-0-a"], ["1-0-a"]]);
+  const unsubscribed = [];
+  h.made[0].unsubscribe = (c) => unsubscribed.push(c);
+  subA.unsubscribe();
+  assert.deepEqual(unsubscribed, [], "another subscription still follows it");
+  h.made[0].o.frame({ type: "event", channel: "chat.1", id: "2-0-a" });
+  assert.deepEqual([a, b], [["1-0-a"], ["1-0-a", "2-0-a"]]);
+  subB.unsubscribe();
+  assert.deepEqual(unsubscribed, ["chat.1"]);
+  await h.tick();
+  assert.deepEqual(JSON.parse(storage.items.get("herald.positions http://herald.test")), {}, "nor is it resumed after a reload");
+});
+
+test("setTransports forces a transport at once; reconnect drops the connection and resumes", async () => {
+  const h = harness();
+  await h.tick();
+  h.client.subscribe("jobs.1", {});
+  h.made[0].open();
+  h.made[0].o.frame({ type: "event", channel: "jobs.1", id: "5-0-a" });
+  h.client.setTransports(["poll"]);
+  await h.tick();
+  assert.ok(h.made[0].closed);
+  assert.equal(h.made[1].kind, "poll");
+  assert.equal(h.made[1].o.positions.of("jobs.1"), "5-0-a");
+  h.made[1].open();
+  assert.equal(h.client.state, "polling");
+  h.client.reconnect();
+  assert.ok(h.made[1].closed);
+  assert.equal(h.client.state, "reconnecting");
+  assert.equal(h.client.getStats().reconnects, 1);
+  await h.fire();
+  assert.equal(h.made[2].kind, "poll", "still forced");
+  h.client.setTransports(undefined);
+  await h.tick();
+  assert.equal(h.made[3].kind, "websocket", "all three again, best first");
+});
+
+test("the minified copy is the same module", async () => {
+  const full = await import("../../main/webapp/herald.js");
+  // made by the build (process-resources) before the tests run
+  const min = await import("../../../target/generated-webapp/herald.min.js");
+  assert.deepEqual(Object.keys(min).sort(), Object.keys(full).sort());
+  assert.equal(min.backoff(3, { random: () => 0.999999 }), 3999);
+  assert.equal(min.closePolicy(4001), "token");
+});
+
+test("unless told otherwise, a connection is dead after two of its transport's heartbeat intervals", async () => {
+  let now = 0;
+  const h = harness({ staleAfterMs: undefined, pingMs: 20_000, now: () => now });
+  await h.tick();
+  h.made[0].open();
+  assert.equal(h.client.staleAfterMs, 45_000, "a WebSocket: two pings and 5 s for the pong");
+  h.client.setTransports(["sse"]);
+  await h.tick();
+  const sse = h.made[1];
+  sse.open();
+  sse.o.frame({ type: "connected", connectionId: "c1", heartbeatMs: 60_000 }); // an operator's slower beat
+  assert.equal(h.client.staleAfterMs, 120_000, "an SSE stream: two of the intervals it names");
+  const watchdog = () => h.timers.splice(h.timers.findIndex((t) => t.ms === 20_000), 1)[0].fn();
+  now = 100_000;
+  watchdog();
+  assert.ok(!sse.closed, "a beat every 60 s is not taken for dead at 45 s");
+  now = 121_000;
+  watchdog();
+  assert.ok(sse.closed, "two beats missed: dead");
+});
+
+test("after a reload, ids well before the kept position are repeats even when they were not among the last kept", () => {
+  const p = new Positions();
+  p.restore("jobs.1", "1700000100000-0-a", ["1700000099000-0-a", "1700000100000-0-a"]);
+  assert.ok(!p.accept("jobs.1", "1700000100000-0-a"), "kept");
+  assert.ok(!p.accept("jobs.1", "1700000080000-3-a"), "20 s before the position: seen before the reload");
+  assert.ok(p.accept("jobs.1", "1700000095000-0-b"), "5 s before it and never seen: another instance's, new");
+  assert.ok(p.accept("jobs.1", "1700000100001-0-a"));
+  const m = new Positions();
+  m.restore("jobs.2", "1700000100000-0-~a");
+  assert.ok(m.accept("jobs.2", "1700000050000-0-a"), "a subscription's start is no event: nothing before it was seen");
+  const stored = new StoredPositions({ getItem: () => null, setItem: () => {} }, "k", 2, 3);
+  for (const id of ["1-0-a", "2-0-a", "3-0-a", "4-0-a"]) stored.set("c", id);
+  assert.deepEqual(stored.recent("c"), ["2-0-a", "3-0-a", "4-0-a"], "the last few ids, bounded");
+  stored.set("c", "5-0-~a", { event: false });
+  assert.equal(stored.get("c"), "5-0-~a");
+  assert.deepEqual(stored.recent("c"), ["2-0-a", "3-0-a", "4-0-a"], "a moment is no event");
+  stored.set("d", "1-0-a");
+  stored.set("e", "1-0-a");
+  assert.equal(stored.get("c"), undefined, "at most 2 channels: the oldest written goes");
 });

@@ -31,6 +31,9 @@ import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 final class EmbeddedArtemis {
   private static final Logger LOG = Logger.getLogger(EmbeddedArtemis.class.getName());
   static final String IN_VM_URL = "vm://0";
+
+  /** The producers' password of the running broker (one per JVM: the in-VM acceptor is number 0). */
+  static volatile String producerPassword;
   static final String HERALD_ROLE = "herald";
   static final String PRODUCER_ROLE = "producer";
 
@@ -47,6 +50,7 @@ final class EmbeddedArtemis {
     users.addUser(heraldUser, heraldPassword);
     users.addRole(heraldUser, HERALD_ROLE);
     String producerPassword = settings.embeddedProducerPassword().orElseGet(() -> UUID.randomUUID().toString());
+    EmbeddedArtemis.producerPassword = producerPassword;
     users.addUser(settings.embeddedProducerUser(), producerPassword);
     users.addRole(settings.embeddedProducerUser(), PRODUCER_ROLE);
 

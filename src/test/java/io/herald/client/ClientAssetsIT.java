@@ -1,5 +1,10 @@
 package io.herald.client;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.net.http.HttpRequest;
+import java.util.List;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,5 +42,37 @@ class ClientAssetsIT {
     assertEquals(200, types.status());
     assertTrue(types.body().contains("export function connect(options?: ConnectOptions): HeraldClient;"));
     assertEquals(404, server.get("package.json").status(), "the package.json is for bundlers, not served");
+  }
+
+  @Test
+  void aPageOfAnotherOriginMayImportTheClientAndItsMinifiedCopy() throws Exception {
+    Server server = Server.at(url);
+    for (String path : List.of("herald.js", "herald.min.js", "herald.min.js.map")) {
+      Server.Reply reply =
+          Server.send(HttpRequest.newBuilder(server.uri(path)).header("Origin", "https://app.example").GET());
+      assertEquals(200, reply.status(), path);
+      assertEquals("*", reply.header("Access-Control-Allow-Origin"), path + ": a module from another origin loads only with CORS");
+      assertEquals("no-cache", reply.header("Cache-Control"), path + ": a new Herald's client reaches pages at once");
+    }
+    Server.Reply min = server.get("herald.min.js");
+    assertTrue(min.header("Content-Type").startsWith("text/javascript"));
+    assertTrue(min.body().contains("export function connect("), "still an ES module");
+    assertTrue(min.body().length() < server.get("herald.js").body().length() * 0.7, "smaller: " + min.body().length());
+    assertTrue(min.body().strip().endsWith("//# sourceMappingURL=herald.min.js.map"));
+    JsonObject map = server.get("herald.min.js.map").json();
+    assertEquals(List.of("herald.js"), map.getJsonArray("sources").getValuesAs(JsonString.class).stream().map(JsonString::getString).toList());
+    assertEquals(server.get("herald.js").body(), map.getJsonArray("sourcesContent").getString(0), "the map carries the source");
+    Server.Reply worker = server.get("herald-worker.js");
+    assertEquals(200, worker.status());
+    assertNull(worker.header("Access-Control-Allow-Origin"), "a SharedWorker starts only from the page's own origin anyway");
+  }
+
+  @Test
+  void theDemoIsNotThereOutsideDevMode() {
+    Server server = Server.at(url);
+    assertEquals(404, server.get("demo/").status());
+    assertEquals("NOT_FOUND", server.get("demo/index.html").code());
+    Server.Reply jobs = Server.send(HttpRequest.newBuilder(server.uri("demo/jobs")).POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertEquals(404, jobs.status(), "nobody starts demo jobs on a production server");
   }
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import jakarta.json.JsonObject;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WindowType;
 
 /**
  * herald.js in a real browser (headless Chromium): a page that imports it from Herald gets every
@@ -31,44 +33,10 @@ import org.openqa.selenium.By;
  */
 @ExtendWith(ArquillianExtension.class)
 class ClientBrowserIT {
-  /** A page as an application would write one: import the client, subscribe, render. */
-  private static final String PAGE =
-      """
-      <!doctype html>
-      <meta charset="utf-8">
-      <title>herald.js under test</title>
-      <p>state <b id="state">-</b> over <b id="transport">-</b></p>
-      <ol id="events"></ol>
-      <script type="module">
-        import { connect } from "../herald.js";
-        const q = new URLSearchParams(location.search);
-        const tokens = q.getAll("token"); // a backend would mint each; the test gives them in turn
-        let next = 0;
-        const herald = connect({
-          url: new URL("..", location.href).href,
-          getToken: () => tokens[Math.min(next++, tokens.length - 1)],
-          transports: q.getAll("transport").length ? q.getAll("transport") : undefined,
-          minDelayMs: 100,
-        });
-        window.herald = herald;
-        herald.on("state", (s) => {
-          document.getElementById("state").textContent = s;
-          document.getElementById("transport").textContent = herald.getStats().transport;
-        });
-        herald.subscribe(q.get("channel"), {
-          onEvent: (e) => {
-            const li = document.createElement("li");
-            li.textContent = e.id;
-            document.getElementById("events").append(li);
-          },
-        });
-      </script>
-      """;
-
   @Deployment(testable = false)
   static WebArchive deployment() {
     return HeraldDeployment.create(Map.of("herald.limits.publish.burst", "100000"))
-        .addAsWebResource(new StringAsset(PAGE), "test/client.html");
+        .addAsWebResource(new StringAsset(TestPage.HTML), "test/client.html");
   }
 
   @ArquillianResource URL url;
@@ -99,13 +67,21 @@ class ClientBrowserIT {
 
   /** Opens the page; it gets {@code tokens} one after the other from its getToken. */
   private void open(String channel, String transport, String... tokens) throws InterruptedException {
-    StringBuilder query = new StringBuilder("channel=" + channel + "&transport=" + transport);
+    openWith("", channel, transport, tokens);
+  }
+
+  private void openWith(String extra, String channel, String transport, String... tokens) throws InterruptedException {
+    StringBuilder query = new StringBuilder("channel=" + channel + "&transport=" + transport + extra);
     for (String token : tokens) {
       query.append("&token=").append(token);
     }
     browser.driver.get(server.uri("test/client.html?" + query).toString());
+    awaitConnected(transport);
+  }
+
+  private void awaitConnected(String transport) throws InterruptedException {
     String expected = transport.equals("poll") ? "polling" : "connected";
-    browser.await(() -> browser.text("state").equals(expected), Timeouts.EVENT, () -> "state " + browser.text("state"));
+    browser.await(() -> browser.text("state").equals(expected), Timeouts.EVENT, () -> "state " + browser.text("state") + ", errors: " + browser.text("error"));
     assertEquals(transport, browser.text("transport"));
   }
 
@@ -165,5 +141,58 @@ class ClientBrowserIT {
     awaitShown(ids);
     assertEquals("connected", browser.text("state"));
     assertEquals(0L, (Long) browser.driver.executeScript("return window.herald.getStats().reconnects"), "refreshed, never cut");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "sse"})
+  void aReloadedPageResumesWithNothingLostOrDoubled(String transport) throws Exception {
+    String channel = "jobs.r" + transport;
+    open(channel, transport);
+    awaitShown(publish(channel, 5));
+    browser.driver.navigate().refresh(); // the page's list starts empty again
+    List<String> after = new ArrayList<>(publish(channel, 5)); // while it reloads and reconnects
+    awaitConnected(transport);
+    after.addAll(publish(channel, 3));
+    // what came after the reload, once: nothing from before it again (sessionStorage), nothing lost
+    awaitShown(after);
+  }
+
+  @Test
+  void twoTabsShareOneConnectionAndAReloadedTabCatchesUp() throws Exception {
+    JsonObject before = server.connections();
+    openWith("&shared=1", "jobs.tabs", "websocket", Tokens.subscriber("tabs"));
+    String first = browser.driver.getWindowHandle();
+    // WebSockets of earlier tests close at once (SSE and poll sessions may linger: not counted)
+    browser.await(() -> websockets() == 1, Timeouts.EVENT, () -> server.connections().toString());
+    List<String> ids = new ArrayList<>(publish("jobs.tabs", 3));
+    awaitShown(ids);
+
+    browser.driver.switchTo().newWindow(WindowType.TAB);
+    openWith("&shared=1", "jobs.tabs", "websocket", Tokens.subscriber("tabs"));
+    String second = browser.driver.getWindowHandle();
+    List<String> later = publish("jobs.tabs", 4);
+    awaitShown(later); // the second tab shows what came after it opened
+    assertEquals(1, websockets(), "two tabs, one connection");
+    assertEquals(2L, (Long) browser.driver.executeScript("return window.herald.getStats().tabs"));
+    ids.addAll(later);
+    browser.driver.switchTo().window(first);
+    awaitShown(ids);
+
+    // the first tab reloads while the second keeps the connection: it resumes from where it stood
+    browser.driver.navigate().refresh();
+    List<String> afterReload = new ArrayList<>(publish("jobs.tabs", 3));
+    awaitConnected("websocket");
+    afterReload.addAll(publish("jobs.tabs", 2));
+    awaitShown(afterReload);
+    assertEquals(1, websockets(), "still one connection");
+    browser.driver.switchTo().window(second);
+    List<String> all = new ArrayList<>(later);
+    all.addAll(afterReload);
+    awaitShown(all);
+    assertEquals(before.getInt("sse", 0) >= server.connections().getInt("sse", 0), true, "no SSE stream of its own");
+  }
+
+  private int websockets() {
+    return server.connections().getInt("websocket", 0);
   }
 }

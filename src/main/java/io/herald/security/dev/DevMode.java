@@ -23,6 +23,11 @@ public final class DevMode {
     return Boolean.parseBoolean(setting("herald.dev-mode", "HERALD_DEV_MODE"));
   }
 
+  /** Dev mode and no real key: the dev key signs and verifies, {@code /dev/token} mints. */
+  public static boolean active() {
+    return enabled() && !keyConfigured();
+  }
+
   /** Whether an operator configured a real key, which always wins over the dev key. */
   static boolean keyConfigured() {
     return setting("mp.jwt.verify.publickey", "MP_JWT_VERIFY_PUBLICKEY") != null

@@ -80,6 +80,11 @@ public class DevTokenServlet extends HttpServlet {
     if (channel != null && !channel.isBlank()) {
       claims.claim("channel", channel);
     }
+    String name = request.getParameter("name");
+    if (name != null && !name.isBlank()) {
+      // presence shows it (herald.security.name-claim)
+      claims.claim(config.getOptionalValue("herald.security.name-claim", String.class).orElse("name"), name);
+    }
     String tenant = request.getParameter("tenant");
     if (tenant != null && !tenant.isBlank()) {
       String claim = config.getOptionalValue("herald.security.tenant-claim", String.class).orElse("tenant");

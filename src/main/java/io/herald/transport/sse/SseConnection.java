@@ -39,10 +39,8 @@ import java.util.function.BiConsumer;
 final class SseConnection implements Connection {
   /** Queued last: when the writer reaches it, the stream ends (after what was queued before). */
   private static final SseFrame END = SseFrame.comment("end");
-  private static final SseFrame HEARTBEAT = SseFrame.comment("heartbeat");
-  private static final SseFrame HEARTBEAT_MESSAGE = SseFrame.message("{\"type\":\"heartbeat\"}");
-  /** Opened with {@code format=messages}: every frame unnamed, heartbeats visible to scripts. */
-  private final boolean messages;
+  /** As its page asked: every frame unnamed ({@code format=messages}), heartbeats as events or not. */
+  private final SseForm form;
   /** The most one write carries; a single larger frame still goes, alone. */
   private static final int MAX_WRITE_BYTES = 64 * 1024;
 
@@ -83,9 +81,9 @@ final class SseConnection implements Connection {
       SseResponse.Output output,
       Executor writers,
       int queueSize,
-      boolean messages,
+      SseForm form,
       BiConsumer<SseConnection, EndReason> onClose) {
-    this.messages = messages;
+    this.form = form;
     this.id = id;
     this.caller = caller;
     this.rates = rates;
@@ -198,21 +196,21 @@ final class SseConnection implements Connection {
 
   /** A named frame of this stream's form; {@code json} names its type too. */
   SseFrame frame(String name, String json) {
-    return messages ? SseFrame.message(json) : SseFrame.named(name, json);
+    return messages() ? SseFrame.message(json) : SseFrame.named(name, json);
   }
 
   /** An event's frame of this stream's form. */
   SseFrame frame(Envelope envelope, boolean withPosition) {
-    return messages ? SseFrame.messageOf(envelope, withPosition) : SseFrame.of(envelope, withPosition);
+    return messages() ? SseFrame.messageOf(envelope, withPosition) : SseFrame.of(envelope, withPosition);
   }
 
-  /** The heartbeat of this stream's form: a comment, or a {@code heartbeat} message scripts see. */
+  /** The heartbeat of this stream's form: a comment, or a {@code heartbeat} frame scripts see. */
   SseFrame heartbeat() {
-    return messages ? HEARTBEAT_MESSAGE : HEARTBEAT;
+    return form.heartbeat();
   }
 
   boolean messages() {
-    return messages;
+    return form == SseForm.MESSAGES;
   }
 
   /** Queues any frame (event, heartbeat); a full queue ends the stream as a slow consumer. */

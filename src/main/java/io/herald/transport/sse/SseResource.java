@@ -44,10 +44,11 @@ public class SseResource {
       @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
       @QueryParam("lastEventId") String lastEventId,
       @QueryParam("format") String format,
+      @QueryParam("heartbeat") String heartbeat,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(names, subscriptionTokens, position(lastEventIdHeader, lastEventId), messages(format), security, sink, sse);
+    open(names, subscriptionTokens, position(lastEventIdHeader, lastEventId), SseForm.of(format, heartbeat), security, sink, sse);
   }
 
   @GET
@@ -59,10 +60,11 @@ public class SseResource {
       @HeaderParam(LAST_EVENT_ID) String lastEventIdHeader,
       @QueryParam("lastEventId") String lastEventId,
       @QueryParam("format") String format,
+      @QueryParam("heartbeat") String heartbeat,
       @Context SecurityContext security,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    open(List.of(name), subscriptionTokens, position(lastEventIdHeader, lastEventId), messages(format), security, sink, sse);
+    open(List.of(name), subscriptionTokens, position(lastEventIdHeader, lastEventId), SseForm.of(format, heartbeat), security, sink, sse);
   }
 
   /**
@@ -73,26 +75,11 @@ public class SseResource {
     return Positions.parse(header != null && !header.isEmpty() ? header : query);
   }
 
-  /**
-   * {@code format}: {@code named} (the default: each event under its own name) or
-   * {@code messages} (every frame an unnamed message naming its type, heartbeats included), for a
-   * script that takes every frame in one {@code onmessage} (docs/protocol.md).
-   */
-  private static boolean messages(String format) {
-    if (format == null || format.isEmpty() || format.equals("named")) {
-      return false;
-    }
-    if (format.equals("messages")) {
-      return true;
-    }
-    throw new io.herald.api.HeraldException(io.herald.api.ErrorCode.INVALID_REQUEST, "format is named or messages.");
-  }
-
   private void open(
       List<String> names,
       List<String> subscriptionTokens,
       EventId since,
-      boolean messages,
+      SseForm form,
       SecurityContext security,
       SseEventSink sink,
       Sse sse) {
@@ -103,7 +90,7 @@ public class SseResource {
     try {
       // the servlet stream, for the frames after the first (SseConnection, SseResponse)
       SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
-      streams.open(caller, slot, subscribed, since, sink, sse, out, messages);
+      streams.open(caller, slot, subscribed, since, sink, sse, out, form);
     } catch (RuntimeException e) {
       slot.release();
       throw e;

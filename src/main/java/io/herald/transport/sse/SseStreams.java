@@ -92,7 +92,7 @@ public class SseStreams {
       SseEventSink sink,
       Sse sse,
       SseResponse.Output out,
-      boolean messages) {
+      SseForm form) {
     Set<String> channels = allowed.keySet();
     String id = UUID.randomUUID().toString();
     SseConnection connection =
@@ -106,7 +106,7 @@ public class SseStreams {
             out,
             writers,
             settings.queueSize(),
-            messages,
+            form,
             this::closed);
     try {
       start(connection, caller, channels, since, sse);
@@ -168,7 +168,9 @@ public class SseStreams {
             .add("type", "connected")
             .add("connectionId", connection.id())
             .add("userId", connection.userId())
-            .add("channels", names);
+            .add("channels", names)
+            // a client takes the stream for dead after two beats missed (herald.js does)
+            .add("heartbeatMs", settings.heartbeatMillis());
     if (since != null) {
       data.add("recovered", replay.recovered());
     }

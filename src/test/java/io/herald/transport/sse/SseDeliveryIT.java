@@ -231,4 +231,20 @@ class SseDeliveryIT {
     assertEquals(400, bad.status());
     assertEquals("INVALID_REQUEST", bad.code());
   }
+
+  @Test
+  void withHeartbeatEventAnEventSourceCanListenForHeartbeatsByName() throws Exception {
+    String alice = Tokens.subscriber("alice");
+    try (SseClient stream = SseClient.open(server, "api/realtime/stream?channel=jobs.h1&heartbeat=event&access_token=" + alice)) {
+      assertEquals("connected", stream.next().name(), "named events, as by default");
+      SseClient.Event beat = stream.next(java.time.Duration.ofMillis(3 * HEARTBEAT_MS));
+      assertNotNull(beat, "a heartbeat within the interval");
+      assertEquals("heartbeat", beat.name(), "addEventListener('heartbeat', ...) sees it");
+      assertEquals("heartbeat", beat.json().getString("type"));
+      assertNull(beat.id(), "a heartbeat is no position");
+    }
+    Server.Reply bad = server.get("api/realtime/stream?channel=jobs.h1&heartbeat=loud&access_token=" + alice);
+    assertEquals(400, bad.status());
+    assertEquals("INVALID_REQUEST", bad.code());
+  }
 }

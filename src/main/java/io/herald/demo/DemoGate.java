@@ -1,7 +1,8 @@
-package io.herald.security.dev;
+package io.herald.demo;
 
 import io.herald.api.ErrorBody;
 import io.herald.api.ErrorCode;
+import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -10,13 +11,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** The demo page exists only in dev mode: it mints tokens for whoever opens it. */
+/**
+ * The demo exists only where it is on (dev mode, or {@code herald.demo.enabled=true}): it lets
+ * anyone start jobs and, in dev mode, mint tokens. Elsewhere everything under /demo/ is 404.
+ */
 @WebFilter("/demo/*")
-public class DevOnlyFilter extends HttpFilter {
+public class DemoGate extends HttpFilter {
+  @Inject DemoSettings settings;
+
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    if (DevMode.enabled() && !DevMode.keyConfigured()) {
+    if (settings.enabled()) {
       chain.doFilter(request, response);
       return;
     }
