@@ -32,6 +32,10 @@ class StandaloneDeploymentIT {
     try (PayaraProcess herald = PayaraProcess.start("dev", Map.of(), env)) {
       Server server = herald.server();
       assertTrue(herald.log().contains("HERALD DEV MODE"), "dev mode says so loudly in the log");
+      // payara-config/post-boot-commands.asadmin, which every instance here starts with, applies
+      assertTrue(herald.log().contains("Boot Command create-system-properties returned with result SUCCESS"), "JSON-P provider set");
+      assertTrue(herald.log().contains("Boot Command set-log-levels returned with result SUCCESS"), "log levels set");
+      assertTrue(!herald.log().contains("result FAILURE"), "no boot command failed");
 
       // The README walk-through: mint a token, open a stream, publish, see the event.
       Server.Reply minted = server.get("dev/token?sub=alice&groups=publisher&tenant=acme&subscribe=jobs.*");

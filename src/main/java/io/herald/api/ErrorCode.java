@@ -17,6 +17,7 @@ public enum ErrorCode {
   INVALID_TOKEN(401, "The token is invalid, expired, or not signed by a trusted key."),
   PERMISSION_DENIED(403, "The token does not grant this operation."),
   NOT_FOUND(404, "No such resource."),
+  TRANSPORT_DISABLED(404, "This transport is turned off on this server (herald.transports)."),
   METHOD_NOT_ALLOWED(405, "The method is not allowed on this resource."),
   NOT_ACCEPTABLE(406, "The requested media type is not served here."),
   PAYLOAD_TOO_LARGE(413, "The request body exceeds the configured limit."),

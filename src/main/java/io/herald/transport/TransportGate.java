@@ -1,0 +1,43 @@
+package io.herald.transport;
+
+import io.herald.api.ErrorBody;
+import io.herald.api.ErrorCode;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.stream.Collectors;
+
+/**
+ * Transports on and off per deployment ({@link TransportSettings}), for sites whose policy forbids
+ * one: a request for a transport that is off is answered 404 {@code TRANSPORT_DISABLED} before any
+ * upgrade or stream starts, so that a client falls back to the next (herald.js does after its
+ * usual failures).
+ */
+// async: SSE streams and long-polls are asynchronous requests, which only async filters may pass
+@WebFilter(
+    urlPatterns = {"/ws", "/ws/*", "/api/realtime/stream", "/api/realtime/stream/*", "/api/realtime/poll"},
+    asyncSupported = true)
+public class TransportGate extends HttpFilter {
+  @Inject TransportSettings settings;
+
+  @Override
+  protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    Transport asked = path.startsWith("/ws") ? Transport.WEBSOCKET : path.startsWith("/api/realtime/poll") ? Transport.POLL : Transport.SSE;
+    if (settings.enabled().contains(asked)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    response.setStatus(ErrorCode.TRANSPORT_DISABLED.status());
+    response.setContentType("application/json");
+    response.getWriter().write(ErrorBody.json(ErrorCode.TRANSPORT_DISABLED,
+        asked.label() + " is turned off on this server (herald.transports="
+            + settings.enabled().stream().map(Transport::label).collect(Collectors.joining(",")) + "); use another transport."));
+  }
+}
