@@ -48,6 +48,14 @@ public interface Connection {
     return true;
   }
 
+  /**
+   * Tells the client this instance is going and ends the connection after what is queued, so
+   * that it reconnects (to another instance) at once and resumes: WebSocket close 1012, an SSE
+   * {@code reconnect} event with {@code retry}. A long-poll needs nothing: its next poll goes
+   * elsewhere.
+   */
+  default void restart(long retryMillis) {}
+
   /** The rates its client messages are held to, or null if it takes none. */
   MessageRates rates();
 }

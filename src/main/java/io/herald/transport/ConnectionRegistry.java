@@ -236,6 +236,11 @@ public class ConnectionRegistry {
     }
   }
 
+  /** Every open connection, now. */
+  public java.util.List<Connection> all() {
+    return java.util.List.copyOf(connections.values());
+  }
+
   public Map<Transport, Integer> countByTransport() {
     Map<Transport, Integer> counts = new EnumMap<>(Transport.class);
     for (Transport t : Transport.values()) {

@@ -24,12 +24,21 @@ import java.util.stream.Collectors;
     asyncSupported = true)
 public class TransportGate extends HttpFilter {
   @Inject TransportSettings settings;
+  @Inject Drain drain;
 
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
     Transport asked = path.startsWith("/ws") ? Transport.WEBSOCKET : path.startsWith("/api/realtime/poll") ? Transport.POLL : Transport.SSE;
+    if (drain.draining()) {
+      // stopping: new connections belong on another instance (readiness says so too)
+      response.setStatus(ErrorCode.UNAVAILABLE.status());
+      response.setHeader("Retry-After", "1");
+      response.setContentType("application/json");
+      response.getWriter().write(ErrorBody.json(ErrorCode.UNAVAILABLE, "This instance is stopping; connect again (to another instance)."));
+      return;
+    }
     if (settings.enabled().contains(asked)) {
       chain.doFilter(request, response);
       return;

@@ -1,6 +1,7 @@
 package io.herald.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.Cluster;
 import io.herald.testing.FrontProxy;
@@ -65,17 +66,26 @@ class ClientFailoverIT {
   }
 
   private void open(String channel) throws InterruptedException {
+    open(browser, channel, "websocket");
+  }
+
+  private void open(Browser b, String channel, String transport) throws InterruptedException {
     proxy.page("/test/client.html", TestPage.HTML);
     String token = Tokens.subscriber("alice");
-    browser.driver.get(proxy.server().uri("test/client.html?channel=" + channel + "&token=" + token).toString());
-    awaitOn("connected", "websocket");
+    String forced = transport.equals("websocket") ? "" : "&transport=" + transport;
+    b.driver.get(proxy.server().uri("test/client.html?channel=" + channel + "&token=" + token + forced).toString());
+    awaitOn(b, "connected", transport);
   }
 
   private void awaitOn(String state, String transport) throws InterruptedException {
-    browser.await(
-        () -> browser.text("state").equals(state) && browser.text("transport").equals(transport),
+    awaitOn(browser, state, transport);
+  }
+
+  private static void awaitOn(Browser b, String state, String transport) throws InterruptedException {
+    b.await(
+        () -> b.text("state").equals(state) && b.text("transport").equals(transport),
         SWITCH,
-        () -> browser.text("state") + " over " + browser.text("transport"));
+        () -> b.text("state") + " over " + b.text("transport"));
   }
 
   /** Publishes the next {@code n} sequence numbers to {@code channel} through {@code server}. */
@@ -87,12 +97,20 @@ class ClientFailoverIT {
 
   /** Waits until the page shows every number published so far, then checks it shows each once, in order. */
   private void awaitEverything() throws InterruptedException {
-    browser.await(() -> shown().size() >= published, Timeouts.EVENT.multipliedBy(3), () -> "shown " + shown());
-    assertEquals(IntStream.range(0, published).boxed().toList(), shown(), "every event, in order, once");
+    awaitEverything(browser);
+  }
+
+  private void awaitEverything(Browser b) throws InterruptedException {
+    b.await(() -> shown(b).size() >= published, Timeouts.EVENT.multipliedBy(3), () -> "shown " + shown(b));
+    assertEquals(IntStream.range(0, published).boxed().toList(), shown(b), "every event, in order, once");
   }
 
   private List<Integer> shown() {
-    return browser.driver.findElements(By.cssSelector("#events li")).stream()
+    return shown(browser);
+  }
+
+  private static List<Integer> shown(Browser b) {
+    return b.driver.findElements(By.cssSelector("#events li")).stream()
         .map(e -> Integer.valueOf(e.getAttribute("data-n")))
         .toList();
   }
@@ -152,5 +170,63 @@ class ClientFailoverIT {
       awaitEverything();
       assertEquals("connected", browser.text("state"));
     }
+  }
+
+  @Test
+  void aRollingRestartBehindTheBalancerLosesNothingOverWebSocketOrSse() throws Exception {
+    PayaraProcess r1 = cluster.launch("r1");
+    PayaraProcess r2 = cluster.launch("r2");
+    PayaraProcess r3 = null;
+    try (Browser sse = Browser.open()) {
+      r1.awaitReady();
+      r2.awaitReady();
+      Cluster.awaitReadiness(r1.server(), 200);
+      Cluster.awaitReadiness(r2.server(), 200);
+      proxy = FrontProxy.start(r1.server().port(), r2.server().port());
+      proxy.healthChecked(true); // as a balancer does: a stopping instance says DOWN first
+      open(browser, "jobs.rolling", "websocket");
+      open(sse, "jobs.rolling", "sse");
+      assertEquals(2, r1.server().connections().getInt("total"), "both pages on r1");
+      publish(r2.server(), "jobs.rolling", 5);
+      awaitEverything(browser);
+      awaitEverything(sse);
+
+      // ops stop r1 (SIGTERM) while events keep coming: its clients reconnect and resume on r2
+      stopWhilePublishing(r1, r2.server());
+      awaitEverything(browser);
+      awaitEverything(sse);
+      assertEquals(2, r2.server().connections().getInt("total"), "both pages moved to r2");
+
+      // its replacement comes up; then r2 is stopped the same way
+      r3 = cluster.launch("r3");
+      r3.awaitReady();
+      Cluster.awaitReadiness(r3.server(), 200);
+      proxy.backends(r3.server().port(), r2.server().port());
+      publish(r2.server(), "jobs.rolling", 3); // r3 has these too: the pages' positions are known there
+      awaitEverything(browser);
+      awaitEverything(sse);
+      stopWhilePublishing(r2, r3.server());
+      awaitEverything(browser);
+      awaitEverything(sse);
+      assertEquals(2, r3.server().connections().getInt("total"), "both pages on r3");
+      sse.screenshot(name + "-sse");
+    } finally {
+      r1.close();
+      r2.close();
+      if (r3 != null) {
+        r3.close();
+      }
+    }
+  }
+
+  /** Stops {@code instance} as ops do (SIGTERM), publishing through {@code other} every 100 ms meanwhile. */
+  private void stopWhilePublishing(PayaraProcess instance, Server other) throws Exception {
+    java.util.concurrent.CompletableFuture<Boolean> stopped =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> instance.stop(60));
+    while (!stopped.isDone()) {
+      publish(other, "jobs.rolling", 1);
+      Thread.sleep(100);
+    }
+    assertTrue(stopped.get(), "stopped by itself, within a minute");
   }
 }

@@ -39,6 +39,7 @@ public final class FrontProxy implements AutoCloseable {
   private final Map<String, String> pages = new ConcurrentHashMap<>();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean blockWebSocket;
+  private volatile boolean healthChecked;
   private volatile boolean blockStreams;
 
   private FrontProxy(ServerSocket server) {
@@ -70,6 +71,14 @@ public final class FrontProxy implements AutoCloseable {
   /** Serves {@code html} at {@code path} itself. */
   public void page(String path, String html) {
     pages.put(path, html);
+  }
+
+  /**
+   * Sends new connections only to instances whose {@code /health/ready} answers 200, as a load
+   * balancer with health checks does (one that is stopping says DOWN before it goes).
+   */
+  public void healthChecked(boolean checked) {
+    healthChecked = checked;
   }
 
   /** Answers WebSocket upgrades with 502, as a proxy that does not pass them. */
@@ -148,6 +157,9 @@ public final class FrontProxy implements AutoCloseable {
 
   private Socket connectBackend() {
     for (int port : backends) {
+      if (healthChecked && !ready(port)) {
+        continue;
+      }
       try {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
@@ -157,6 +169,14 @@ public final class FrontProxy implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  private static boolean ready(int port) {
+    try {
+      return Server.at(port).getRoot("health/ready").status() == 200;
+    } catch (RuntimeException e) {
+      return false; // not answering at all
+    }
   }
 
   /** The request head with {@code Connection: close} instead of keep-alive. */

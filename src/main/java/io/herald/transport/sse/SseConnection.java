@@ -123,6 +123,12 @@ final class SseConnection implements Connection {
     }
   }
 
+  @Override
+  public void restart(long retryMillis) {
+    String json = "{\"type\":\"reconnect\",\"retryMs\":" + retryMillis + "}";
+    finish(SseFrame.withRetry(retryMillis, frame("reconnect", json)), EndReason.SHUTDOWN);
+  }
+
   /** Sends {@code last} after everything already queued, then ends the stream. */
   void finish(SseFrame last, EndReason reason) {
     endReason = reason;

@@ -42,6 +42,11 @@ final class SseFrame {
     return withPosition ? cached.withId : new SseFrame(cached.body);
   }
 
+  /** {@code frame} with a {@code retry:} line: how long an EventSource waits before it reconnects. */
+  static SseFrame withRetry(long millis, SseFrame frame) {
+    return new SseFrame("retry: " + millis + "\n" + new String(frame.bytes, StandardCharsets.UTF_8));
+  }
+
   /** A named event without an id; {@code data} is one line of JSON. */
   static SseFrame named(String name, String data) {
     return new SseFrame(event(name, data));

@@ -269,6 +269,11 @@ final class WsConnection implements Connection {
    * than the grace period to take that write gets the abrupt end. Never runs on the caller's
    * thread (the caller may be the bus).
    */
+  @Override
+  public void restart(long retryMillis) {
+    close(CloseCodes.SERVICE_RESTART, "service restart; reconnect", "shutdown");
+  }
+
   void close(int code, String phrase, String label) {
     if (!closed.compareAndSet(false, true)) {
       return;
