@@ -64,15 +64,22 @@ public final class WsClient implements AutoCloseable {
   }
 
   public static WsClient connect(URI uri, List<String> protocols, boolean reading) {
-    return connect(uri, protocols, reading, null);
+    return connect(uri, protocols, reading, java.util.Map.of());
+  }
+
+  /** Connects through a proxy that says who the client is ({@code X-Forwarded-For}). */
+  public static WsClient connectForwardedFor(Server server, String token, String forwardedFor) {
+    return connect(server.wsUri("ws"), List.of("herald.v1", "bearer." + token), true, java.util.Map.of("X-Forwarded-For", forwardedFor));
   }
 
   private static WsClient connect(URI uri, List<String> protocols, boolean reading, String origin) {
+    return connect(uri, protocols, reading, origin == null ? java.util.Map.of() : java.util.Map.of("Origin", origin));
+  }
+
+  private static WsClient connect(URI uri, List<String> protocols, boolean reading, java.util.Map<String, String> headers) {
     WsClient client = new WsClient(reading);
     WebSocket.Builder builder = Server.http().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-    if (origin != null) {
-      builder.header("Origin", origin);
-    }
+    headers.forEach(builder::header);
     if (!protocols.isEmpty()) {
       builder.subprotocols(protocols.get(0), protocols.subList(1, protocols.size()).toArray(String[]::new));
     }

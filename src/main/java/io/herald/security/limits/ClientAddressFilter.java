@@ -20,10 +20,12 @@ import java.util.Enumeration;
 public class ClientAddressFilter extends HttpFilter {
   public static final String HEADER = "X-Herald-Client-Address";
 
+  @jakarta.inject.Inject ClientAddresses addresses;
+
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    String address = request.getRemoteAddr();
+    String address = addresses.of(request); // behind a trusted proxy, the client's, not the proxy's
     chain.doFilter(
         new HttpServletRequestWrapper(request) {
           @Override

@@ -58,6 +58,7 @@ public class PollResource {
   @Inject Limits limits;
   @Inject MetricRegistry metrics;
   @Context HttpServletRequest http;
+  @Inject io.herald.security.limits.ClientAddresses addresses;
 
   @Resource ManagedExecutorService executor;
 
@@ -88,7 +89,7 @@ public class PollResource {
   /** A new poll session, or a single poll without one ({@code ref} null). */
   private void start(Caller caller, Set<String> subscribed, EventId since, long hold, SessionRef ref, AsyncResponse response) {
     boolean kept = ref != null;
-    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), http.getRemoteAddr());
+    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), addresses.of(http));
     PollSession session =
         new PollSession(
             UUID.randomUUID().toString(),

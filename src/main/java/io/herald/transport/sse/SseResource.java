@@ -35,6 +35,7 @@ public class SseResource {
   @Inject ChannelAccess access;
   @Inject io.herald.security.limits.ConnectionCounts counts;
   @Context jakarta.servlet.http.HttpServletRequest http;
+  @Inject io.herald.security.limits.ClientAddresses addresses;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -86,7 +87,7 @@ public class SseResource {
     Caller caller = (Caller) security.getUserPrincipal();
     Map<String, Instant> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
     // given back when the stream ends, or here if it never starts
-    io.herald.security.limits.ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), http.getRemoteAddr());
+    io.herald.security.limits.ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), addresses.of(http));
     try {
       // the servlet stream, for the frames after the first (SseConnection, SseResponse)
       SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
