@@ -659,6 +659,9 @@ export class HeraldClient extends Emitter {
   }
 }
 
+/** Which subscription handler takes a frame of each type. */
+const HANDLER_OF = Object.freeze({ event: "onEvent", gap: "onGap", presence: "onPresence", typing: "onTyping", unsubscribed: "onUnsubscribed" });
+
 /**
  * A tab's client when the connection lives in a SharedWorker (herald-worker.js) shared by every
  * tab of this user and Herald URL: the same API as HeraldClient. Each tab keeps its own
@@ -791,7 +794,7 @@ class SharedClient extends Emitter {
   frame(sid, f) {
     const sub = this.subs.get(sid);
     if (!sub) return;
-    const on = { event: "onEvent", gap: "onGap", presence: "onPresence", typing: "onTyping", unsubscribed: "onUnsubscribed" }[f.type];
+    const on = HANDLER_OF[f.type];
     if (f.type === "event") {
       if (!this.seen.accept(String(sid), f.id)) return;
       this.stats.lastEventAt = Date.now();

@@ -12,6 +12,14 @@ import jakarta.ws.rs.core.Response;
 public final class ErrorBody {
   private ErrorBody() {}
 
+  /** Answers a servlet request (a filter's or servlet's own, outside JAX-RS) with the error. */
+  public static void write(jakarta.servlet.http.HttpServletResponse response, ErrorCode code, String message)
+      throws java.io.IOException {
+    response.setStatus(code.status());
+    response.setContentType("application/json");
+    response.getWriter().write(json(code, message));
+  }
+
   public static String json(ErrorCode code, String message) {
     return json(code, message, null);
   }

@@ -26,8 +26,6 @@ public class DemoGate extends HttpFilter {
       chain.doFilter(request, response);
       return;
     }
-    response.setStatus(404);
-    response.setContentType("application/json");
-    response.getWriter().write(ErrorBody.json(ErrorCode.NOT_FOUND, ErrorCode.NOT_FOUND.defaultMessage()));
+    ErrorBody.write(response, ErrorCode.NOT_FOUND, ErrorCode.NOT_FOUND.defaultMessage());
   }
 }

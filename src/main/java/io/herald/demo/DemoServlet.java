@@ -79,8 +79,6 @@ public class DemoServlet extends HttpServlet {
   }
 
   private static void fail(HttpServletResponse response, ErrorCode code, String message) throws IOException {
-    response.setStatus(code.status());
-    response.setContentType("application/json");
-    response.getWriter().write(ErrorBody.json(code, message));
+    ErrorBody.write(response, code, message);
   }
 }

@@ -19,9 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * never overshoot it.
  */
 public final class Outbox<T> {
-  // both lanes together hold at most `capacity`: reserve() counts before anything is added
-  private final ConcurrentLinkedQueue<T> ahead = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<T> ahead = new ConcurrentLinkedQueue<>(); // with items, at most `capacity`: reserve() counts first
+  private final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>(); // the same bound, the same counter
   private final AtomicInteger size = new AtomicInteger();
   private final int capacity;
 

@@ -33,20 +33,16 @@ public class TransportGate extends HttpFilter {
     Transport asked = path.startsWith("/ws") ? Transport.WEBSOCKET : path.startsWith("/api/realtime/poll") ? Transport.POLL : Transport.SSE;
     if (drain.draining()) {
       // stopping: new connections belong on another instance (readiness says so too)
-      response.setStatus(ErrorCode.UNAVAILABLE.status());
       response.setHeader("Retry-After", "1");
-      response.setContentType("application/json");
-      response.getWriter().write(ErrorBody.json(ErrorCode.UNAVAILABLE, "This instance is stopping; connect again (to another instance)."));
+      ErrorBody.write(response, ErrorCode.UNAVAILABLE, "This instance is stopping; connect again (to another instance).");
       return;
     }
     if (settings.enabled().contains(asked)) {
       chain.doFilter(request, response);
       return;
     }
-    response.setStatus(ErrorCode.TRANSPORT_DISABLED.status());
-    response.setContentType("application/json");
-    response.getWriter().write(ErrorBody.json(ErrorCode.TRANSPORT_DISABLED,
+    ErrorBody.write(response, ErrorCode.TRANSPORT_DISABLED,
         asked.label() + " is turned off on this server (herald.transports="
-            + settings.enabled().stream().map(Transport::label).collect(Collectors.joining(",")) + "); use another transport."));
+            + settings.enabled().stream().map(Transport::label).collect(Collectors.joining(",")) + "); use another transport.");
   }
 }

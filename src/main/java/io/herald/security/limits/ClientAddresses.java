@@ -56,8 +56,11 @@ public class ClientAddresses {
     // is the client (anything left of it the client may have written itself)
     for (int i = chain.size() - 1; i >= 0; i--) {
       String hop = chain.get(i);
-      if (!LITERAL.matcher(hop).matches() || !trusted(ranges, hop)) {
-        return LITERAL.matcher(hop).matches() ? hop : peer;
+      if (!LITERAL.matcher(hop).matches()) {
+        return peer; // not an address: a proxy would not write it, so nothing here is believed
+      }
+      if (!trusted(ranges, hop)) {
+        return hop;
       }
     }
     return chain.isEmpty() ? peer : chain.get(0);
