@@ -65,7 +65,12 @@ public class EventBus {
     broker.start(new Receiver());
   }
 
-  /** Starts distribution with the application rather than on the first request. */
+  /**
+   * Starts distribution with the application rather than on the first request, after the checks
+   * that can stop a deployment (they observe at LIBRARY_BEFORE): a deployment that fails never
+   * starts the broker, whose threads and port nothing would stop on a server that lives on
+   * (Payara Server keeps its JVM; the next deploy found the port taken).
+   */
   void boot(@Observes @Initialized(ApplicationScoped.class) Object context) {
     // the call itself is the point: it makes the container create this bean now
     instance.id();

@@ -1,6 +1,8 @@
 package io.herald.channel;
 
 import io.herald.channel.NamespacePolicy.Subscribe;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -72,7 +74,7 @@ public class NamespacePolicies {
   }
 
   /** Reads (and so checks) every namespace setting as the application starts. */
-  void boot(@Observes @Initialized(ApplicationScoped.class) Object context) {
+  void boot(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) @Initialized(ApplicationScoped.class) Object context) {
     unconfigured.subscribe(); // the call makes the container create this bean now
   }
 

@@ -95,7 +95,7 @@ public class JobProducer {
       if (settings.tenant().isPresent()) {
         message.setStringProperty("tenant", settings.tenant().get());
       }
-      jms.createProducer().send(jms.createTopic(producers.topic()), message);
+      jms.createProducer().send(producers.topic(jms), message);
     } catch (JMSRuntimeException | JMSException e) {
       // the broker is away: this step is not shown, the next one says where the job stands
       LOG.log(Level.WARNING, "Demo job " + job.id + ": its progress message could not be sent", e);

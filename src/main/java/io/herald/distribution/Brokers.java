@@ -11,12 +11,14 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
 /**
- * Chooses the {@link Broker}: JMS (embedded Artemis, or the external broker at
- * {@code herald.broker.url}) unless {@code herald.broker.type=local} asks for a single instance
+ * Chooses the {@link Broker} ({@code herald.broker.type}): {@code jms} (the default) through the
+ * bundled Artemis client, to embedded Artemis or the external broker at {@code herald.broker.url};
+ * {@code jndi} through the app server's own JMS resources; {@code local} for a single instance
  * with no broker at all.
  *
  * <p>The broker is the bus's own ({@link Dependent}): only the bus uses it, and it is closed right
@@ -43,7 +45,22 @@ public class Brokers {
     if ("local".equalsIgnoreCase(type)) {
       return new LocalBroker();
     }
-    return new JmsBroker(settings, instance, channels, metrics, scheduler, threadFactory);
+    return new JmsBroker(source(), settings, instance, channels, metrics, scheduler, threadFactory);
+  }
+
+  private JmsSource source() {
+    if ("jndi".equalsIgnoreCase(type)) {
+      return new ContainerSource(settings);
+    }
+    if (!"jms".equalsIgnoreCase(type)) {
+      throw new IllegalStateException("herald.broker.type is '" + type + "': one of jms (the default), jndi, local");
+    }
+    boolean embedded = settings.url().isEmpty();
+    // Herald's own login; on the embedded broker, drawn at random for this run unless configured
+    return new ArtemisSource(
+        settings,
+        settings.user().orElse(embedded ? "herald" : null),
+        settings.password().orElse(embedded ? UUID.randomUUID().toString() : null));
   }
 
   void close(@Disposes Broker broker) {

@@ -16,7 +16,6 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
@@ -25,7 +24,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -60,9 +58,7 @@ public class JmsBroker implements Broker {
   /** One thread for every JMS call but receiving: sessions are single-threaded, and it keeps publish order. */
   private final ThreadPoolExecutor sender;
   private final JmsCodec codec;
-  /** Herald's own login; on the embedded broker, drawn at random for this run unless configured. */
-  private final String user;
-  private final String password;
+  private final JmsSource source;
   /** Kept across reconnections: it knows what was delivered lately, against redeliveries. */
   private InternalConsumer internal;
 
@@ -71,23 +67,28 @@ public class JmsBroker implements Broker {
   private volatile boolean stopping;
   private volatile boolean receiving = true;
   private int failedAttempts;
-  private EmbeddedArtemis embedded;
   // Touched by the connect task and the sender thread only, never concurrently with a send.
   private Connection connection;
+  /** The receiving session's: {@link #connection} itself, but a second one where the server allows one session per connection. */
+  private Connection receiveConnection;
   private Connection ingressConnection;
   private Session sendSession;
   private MessageProducer producer;
   private Session receiveSession;
   private MessageConsumer consumer;
+  /** Where listeners are not allowed (an app server's JMS): the loop that receives instead. */
+  private ReceiveLoop loop;
   private JmsIngress ingress;
 
   JmsBroker(
+      JmsSource source,
       JmsSettings settings,
       InstanceIdentity instance,
       Channels channels,
       MetricRegistry metrics,
       ManagedScheduledExecutorService scheduler,
       ManagedThreadFactory threads) {
+    this.source = source;
     this.settings = settings;
     this.instance = instance;
     this.metrics = metrics;
@@ -98,9 +99,6 @@ public class JmsBroker implements Broker {
         new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.sendQueueSize()), threads);
     metrics.gauge("herald.broker.send.queue.depth", sender, s -> s.getQueue().size());
     this.codec = new JmsCodec(channels, settings.maxMessageBytes(), settings.ingressDefaultTenant().orElse(null));
-    boolean embeddedBroker = settings.url().isEmpty();
-    this.user = settings.user().orElse(embeddedBroker ? "herald" : null);
-    this.password = settings.password().orElse(embeddedBroker ? UUID.randomUUID().toString() : null);
   }
 
   @Override
@@ -108,7 +106,7 @@ public class JmsBroker implements Broker {
     this.receiver = receiver;
     this.internal = new InternalConsumer(codec, receiver, metrics);
     java.util.concurrent.Future<?> first = sender.submit(this::connect); // the queue is empty now
-    if (settings.url().isEmpty()) {
+    if (settings.url().isEmpty() && !source.managed()) {
       // The embedded broker is in this JVM, with no network to wait on: have it up before the
       // app reports ready, so the first publish is not refused. Bounded, and a failure only
       // leaves the retries running in the background.
@@ -130,49 +128,55 @@ public class JmsBroker implements Broker {
     if (stopping || connected) {
       return;
     }
+    boolean managed = source.managed();
     try {
-      String url = settings.url().orElse(EmbeddedArtemis.IN_VM_URL);
-      if (settings.url().isEmpty() && embedded == null) {
-        embedded = new EmbeddedArtemis();
-        embedded.start(settings, user, password);
-      }
-      ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
-      if (factory.getConfirmationWindowSize() < 0) {
-        // Without a confirmation window Artemis completes asynchronous sends before the broker
-        // has the message; a 202 must mean the broker has it.
-        factory.setConfirmationWindowSize(1024 * 1024);
-      }
-      connection = factory.createConnection(user, password);
       // A client id of its own: a second instance started by mistake with the same id is refused.
-      connection.setClientID(subscriptionName());
-      connection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+      connection = source.connection(subscriptionName());
+      if (!managed) {
+        connection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+      }
       sendSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-      producer = sendSession.createProducer(sendSession.createTopic(settings.internalTopic()));
+      producer = sendSession.createProducer(source.internal(sendSession));
       producer.setDeliveryMode(DeliveryMode.PERSISTENT);
       producer.setTimeToLive(settings.messageTtlMillis());
       // Acknowledged in batches, not one packet per message: a batch redelivered after a lost
       // connection is dropped by event id (recent), and Artemis' batch (1 MiB of messages of a
       // few hundred bytes at least) stays well inside the RECENT_IDS window.
-      receiveSession = connection.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
+      receiveConnection = managed ? source.connection(null) : connection;
+      receiveSession = receiveConnection.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
       internal.deadLettersTo(
-          new DeadLetters(receiveSession.createProducer(receiveSession.createQueue(settings.deadLetterAddress())), settings.deadLetterAddress(), this::poisoned));
+          new DeadLetters(receiveSession.createProducer(source.deadLetters(receiveSession)), settings.deadLetterAddress(), this::poisoned));
       if (receiving) {
-        consumer = receiveSession.createDurableConsumer(receiveSession.createTopic(settings.internalTopic()), subscriptionName());
-        consumer.setMessageListener(internal::onMessage);
+        if (managed) {
+          // no client id here: a shared subscription that only this instance uses is its own
+          consumer = receiveSession.createSharedDurableConsumer(source.internal(receiveSession), subscriptionName());
+          loop = new ReceiveLoop(consumer, internal::onMessage, this::failed, threads, "herald-receive");
+        } else {
+          consumer = receiveSession.createDurableConsumer(source.internal(receiveSession), subscriptionName());
+          consumer.setMessageListener(internal::onMessage);
+        }
       }
       // The ingress shares a subscription with the other instances: no client id on its connection.
-      ingressConnection = factory.createConnection(user, password);
-      ingressConnection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+      ingressConnection = source.connection(null);
+      if (!managed) {
+        ingressConnection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+      }
       if (receiving) {
-        ingress = new JmsIngress(ingressConnection, settings, codec, receiver, this::poisoned, threads);
-        ingress.start();
+        ingress = new JmsIngress(ingressConnection, source, settings, codec, receiver, this::poisoned, this::failed, threads);
       }
       connection.start();
+      receiveConnection.start();
       ingressConnection.start();
       connected = true;
+      if (ingress != null) {
+        ingress.start();
+      }
+      if (loop != null) {
+        loop.start();
+      }
       metrics.counter("herald.broker.connects").inc();
       LOG.info(
-          "Connected to the broker at " + url + ": topic " + settings.internalTopic() + " (subscription "
+          "Connected to " + source.describe() + ": topic " + settings.internalTopic() + " (subscription "
               + subscriptionName() + "), producers' topic " + settings.topic()
               + (failedAttempts > 0 ? ", after " + failedAttempts + " failed attempts" : ""));
       failedAttempts = 0;
@@ -206,7 +210,12 @@ public class JmsBroker implements Broker {
         TimeUnit.MILLISECONDS);
   }
 
-  private void lost(JMSException e) {
+  /** A receiving loop failed: the connection is gone, as an exception listener would have said. */
+  private void failed(Exception e) {
+    runOnSender(() -> lost(e));
+  }
+
+  private void lost(Exception e) {
     if (!connected) {
       return;
     }
@@ -233,7 +242,13 @@ public class JmsBroker implements Broker {
               return;
             }
             try {
-              producer.send(codec.encode(sendSession, envelope), completion(accepted));
+              if (source.managed()) {
+                // the container forbids asynchronous sends: this one returns once the broker has it
+                producer.send(codec.encode(sendSession, envelope));
+                accepted.complete(null);
+              } else {
+                producer.send(codec.encode(sendSession, envelope), completion(accepted));
+              }
             } catch (JMSException | RuntimeException e) {
               accepted.completeExceptionally(PublishFailure.logged(PublishFailure.Kind.BROKER, "Sending " + envelope + " failed", e));
             }
@@ -312,6 +327,10 @@ public class JmsBroker implements Broker {
     receiving = false;
     awaitOnSender(
         () -> {
+          if (loop != null) {
+            loop.stop(); // after the message it is handing over
+            loop = null;
+          }
           if (ingress != null) {
             ingress.stop();
             ingress = null;
@@ -342,15 +361,13 @@ public class JmsBroker implements Broker {
             try {
               receiveSession.close();
               receiveSession = null;
-              connection.createSession(false, Session.AUTO_ACKNOWLEDGE).unsubscribe(subscriptionName());
+              receiveConnection.createSession(false, Session.AUTO_ACKNOWLEDGE).unsubscribe(subscriptionName());
             } catch (JMSException | RuntimeException e) {
               LOG.log(Level.FINE, "Could not remove the subscription", e);
             }
           }
           closeQuietly();
-          if (embedded != null) {
-            embedded.stop();
-          }
+          source.close();
         });
     sender.shutdown();
   }
@@ -372,7 +389,14 @@ public class JmsBroker implements Broker {
   }
 
   private void closeQuietly() {
-    for (Connection c : new Connection[] {ingressConnection, connection}) {
+    // the connections close now: what the loops throw next is not news
+    if (loop != null) {
+      loop.halt();
+    }
+    if (ingress != null) {
+      ingress.halt();
+    }
+    for (Connection c : new Connection[] {ingressConnection, receiveConnection, connection}) {
       if (c != null) {
         try {
           c.close();
@@ -385,7 +409,9 @@ public class JmsBroker implements Broker {
       ingress.stop(); // its connection is closed: its loop ends at once
     }
     connection = null;
+    receiveConnection = null;
     ingressConnection = null;
+    loop = null;
     sendSession = null;
     producer = null;
     receiveSession = null;

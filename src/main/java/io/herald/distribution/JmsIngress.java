@@ -10,6 +10,7 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,27 +41,30 @@ final class JmsIngress implements Runnable {
   private final JmsCodec codec;
   private final Broker.Receiver receiver;
   private final long ttlMillis;
+  private final Consumer<Exception> failed;
   private final Thread thread;
   private volatile boolean running = true;
 
   JmsIngress(
       Connection connection,
+      JmsSource source,
       JmsSettings settings,
       JmsCodec codec,
       Broker.Receiver receiver,
       DeadLetters.Counter counter,
+      Consumer<Exception> failed,
       ThreadFactory threads)
       throws JMSException {
+    this.failed = failed;
     this.codec = codec;
     this.receiver = receiver;
     this.ttlMillis = settings.messageTtlMillis();
     session = connection.createSession(true, Session.SESSION_TRANSACTED);
-    // exclusive: one consumer at a time gets the messages, so a producer's order is kept
-    consumer = session.createSharedDurableConsumer(session.createTopic(settings.topic() + "?exclusive=true"), SUBSCRIPTION);
-    internal = session.createProducer(session.createTopic(settings.internalTopic()));
+    consumer = session.createSharedDurableConsumer(source.ingress(session), SUBSCRIPTION);
+    internal = session.createProducer(source.internal(session));
     internal.setDeliveryMode(DeliveryMode.PERSISTENT);
     internal.setTimeToLive(settings.messageTtlMillis());
-    deadLetters = new DeadLetters(session.createProducer(session.createQueue(settings.deadLetterAddress())), settings.deadLetterAddress(), counter);
+    deadLetters = new DeadLetters(session.createProducer(source.deadLetters(session)), settings.deadLetterAddress(), counter);
     thread = threads.newThread(this);
     thread.setName("herald-ingress");
   }
@@ -91,6 +95,7 @@ final class JmsIngress implements Runnable {
     } catch (JMSException | RuntimeException e) {
       if (running) {
         LOG.log(Level.WARNING, "The ingress stopped taking producers' messages (" + e + "); it resumes when the broker connection is back");
+        failed.accept(e);
       }
     } finally {
       try {
@@ -115,6 +120,11 @@ final class JmsIngress implements Runnable {
     }
     EventId id = receiver.ingressId();
     internal.send(codec.encode(session, produced, id), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, ttlMillis);
+  }
+
+  /** Stops without waiting: the connection is being closed under it. */
+  void halt() {
+    running = false;
   }
 
   /** Stops after the batch in hand (committed), and waits a little for it. */

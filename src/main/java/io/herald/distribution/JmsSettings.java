@@ -133,4 +133,27 @@ public class JmsSettings {
   public String embeddedHost() {
     return embeddedHost;
   }
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.jndi.connection-factory", defaultValue = "jms/herald/ConnectionFactory")
+  String jndiConnectionFactory;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.jndi.topic", defaultValue = "jms/herald/events")
+  String jndiTopic;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.jndi.internal-topic", defaultValue = "jms/herald/internal")
+  String jndiInternalTopic;
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.jndi.dead-letter-queue", defaultValue = "jms/herald/deadLetters")
+  String jndiDeadLetterQueue;
+
+  /** The app server's JMS resources Herald uses with {@code herald.broker.type=jndi}, by JNDI name. */
+  record Jndi(String connectionFactory, String topic, String internalTopic, String deadLetterQueue) {}
+
+  Jndi jndi() {
+    return new Jndi(jndiConnectionFactory, jndiTopic, jndiInternalTopic, jndiDeadLetterQueue);
+  }
 }

@@ -3,7 +3,9 @@ package io.herald.distribution;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
+import jakarta.jms.Topic;
 import jakarta.jms.JMSRuntimeException;
 import java.util.Optional;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -23,6 +25,7 @@ public class Producers {
   String type;
 
   private ActiveMQConnectionFactory factory;
+  private ContainerSource container;
 
   /**
    * A session logged in as {@code user} with {@code password}; on the embedded broker without a
@@ -33,6 +36,10 @@ public class Producers {
   public JMSContext open(Optional<String> user, Optional<String> password) {
     if ("local".equalsIgnoreCase(type)) {
       throw new JMSRuntimeException("herald.broker.type=local: there is no JMS broker to produce to");
+    }
+    if ("jndi".equalsIgnoreCase(type)) {
+      ConnectionFactory server = container().factory();
+      return user.isPresent() ? server.createContext(user.get(), password.orElse(null)) : server.createContext();
     }
     boolean embedded = settings.url().isEmpty();
     String login = user.orElse(embedded ? settings.embeddedProducerUser() : null);
@@ -49,6 +56,13 @@ public class Producers {
     return factory;
   }
 
+  private synchronized ContainerSource container() {
+    if (container == null) {
+      container = new ContainerSource(settings);
+    }
+    return container;
+  }
+
   @PreDestroy
   synchronized void close() {
     if (factory != null) {
@@ -56,8 +70,8 @@ public class Producers {
     }
   }
 
-  /** The topic producers send to ({@code herald.broker.topic}). */
-  public String topic() {
-    return settings.topic();
+  /** The topic producers send to: {@code herald.broker.topic}, or the server's by its JNDI name. */
+  public Topic topic(JMSContext jms) {
+    return "jndi".equalsIgnoreCase(type) ? container().topic() : jms.createTopic(settings.topic());
   }
 }

@@ -12,6 +12,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -335,8 +336,12 @@ public class PresenceTracker {
     metrics.counter("herald.presence.syncs", new Tag("kind", "sent")).inc();
   }
 
-  /** Says goodbye before the application goes: every instance drops this one's members at once. */
-  void leaving(@Observes @BeforeDestroyed(ApplicationScoped.class) Object context) {
+  /**
+   * Says goodbye before the application goes: every instance drops this one's members at once.
+   * Only if it ever started: an application that failed to deploy must not start it (and the
+   * bus, and the broker) on its way out.
+   */
+  void leaving(@Observes(notifyObserver = Reception.IF_EXISTS) @BeforeDestroyed(ApplicationScoped.class) Object context) {
     synchronized (this) {
       if (stopped) {
         return;

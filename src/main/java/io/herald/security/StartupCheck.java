@@ -2,6 +2,8 @@ package io.herald.security;
 
 import io.herald.security.dev.DevConfigSource;
 import io.herald.security.dev.DevMode;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -24,7 +26,7 @@ public class StartupCheck {
 
   @Inject Config config;
 
-  void check(@Observes @Initialized(ApplicationScoped.class) Object context) {
+  void check(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) @Initialized(ApplicationScoped.class) Object context) {
     if (!DevMode.enabled() && config.getOptionalValue("herald.dev-mode", String.class).map(Boolean::parseBoolean).orElse(false)) {
       throw new IllegalStateException(
           "herald.dev-mode is set in a configuration file, where Herald does not read it: dev mode is switched on"

@@ -4,6 +4,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +43,12 @@ public class Drain {
     return draining;
   }
 
-  /** First among the observers of the end (presence leaves after its clients have moved on). */
-  void drain(@Observes @Priority(1000) @BeforeDestroyed(ApplicationScoped.class) Object context) throws InterruptedException {
+  /**
+   * First among the observers of the end (presence leaves after its clients have moved on). Only
+   * if it exists: without it no connection was ever taken, and a failed deployment creates nothing.
+   */
+  void drain(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(1000) @BeforeDestroyed(ApplicationScoped.class) Object context)
+      throws InterruptedException {
     if (!drained.compareAndSet(false, true)) {
       return; // the shutdown hook did it already (or is doing it)
     }

@@ -1,5 +1,7 @@
 package io.herald.transport;
 
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -22,7 +24,7 @@ public class TransportSettings {
   private volatile Set<Transport> enabled;
 
   /** An unknown name stops the start, with a message naming it. */
-  void check(@Observes @Initialized(ApplicationScoped.class) Object context) {
+  void check(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) @Initialized(ApplicationScoped.class) Object context) {
     enabled();
   }
 

@@ -1,5 +1,7 @@
 package io.herald.security.limits;
 
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -31,7 +33,7 @@ public class ClientAddresses {
   private volatile List<Range> trusted;
 
   /** A mistyped range stops the start: trusting the wrong proxy lets clients spoof addresses. */
-  void check(@Observes @Initialized(ApplicationScoped.class) Object context) {
+  void check(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) @Initialized(ApplicationScoped.class) Object context) {
     ranges();
   }
 

@@ -1,0 +1,87 @@
+package io.herald.distribution;
+
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.Topic;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+/**
+ * The bundled Artemis client (type {@code jms}): the broker at {@code herald.broker.url}, or,
+ * without one, the embedded broker, started with the first connection.
+ */
+final class ArtemisSource implements JmsSource {
+  private final JmsSettings settings;
+  private final String user;
+  private final String password;
+  private EmbeddedArtemis embedded;
+
+  ArtemisSource(JmsSettings settings, String user, String password) {
+    this.settings = settings;
+    this.user = user;
+    this.password = password;
+  }
+
+  @Override
+  public synchronized Connection connection(String clientId) throws JMSException {
+    if (settings.url().isEmpty() && embedded == null) {
+      EmbeddedArtemis broker = new EmbeddedArtemis();
+      try {
+        broker.start(settings, user, password);
+      } catch (Exception e) {
+        throw (JMSException) new JMSException("The embedded broker did not start: " + e).initCause(e);
+      }
+      embedded = broker;
+    }
+    // a new factory per connection: nothing of a lost broker's sessions is reused
+    ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url());
+    if (factory.getConfirmationWindowSize() < 0) {
+      // Without a confirmation window Artemis completes asynchronous sends before the broker
+      // has the message; a 202 must mean the broker has it.
+      factory.setConfirmationWindowSize(1024 * 1024);
+    }
+    Connection connection = factory.createConnection(user, password);
+    if (clientId != null) {
+      connection.setClientID(clientId);
+    }
+    return connection;
+  }
+
+  private String url() {
+    return settings.url().orElse(EmbeddedArtemis.IN_VM_URL);
+  }
+
+  @Override
+  public Topic internal(Session session) throws JMSException {
+    return session.createTopic(settings.internalTopic());
+  }
+
+  @Override
+  public Topic ingress(Session session) throws JMSException {
+    // exclusive: one consumer at a time gets the messages, so a producer's order is kept
+    return session.createTopic(settings.topic() + "?exclusive=true");
+  }
+
+  @Override
+  public Queue deadLetters(Session session) throws JMSException {
+    return session.createQueue(settings.deadLetterAddress());
+  }
+
+  @Override
+  public boolean managed() {
+    return false;
+  }
+
+  @Override
+  public String describe() {
+    return "the broker at " + url();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (embedded != null) {
+      embedded.stop();
+    }
+  }
+}
