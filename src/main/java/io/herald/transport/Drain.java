@@ -8,6 +8,13 @@ import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -23,7 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <p>On SIGTERM, Payara Micro 6.2025.10 closes the connections and the application's class loader
  * before the application hears of it (measured: WebSocket clients see 1006; a JVM shutdown hook of
  * Herald's own found its classes gone, with or without {@code --shutdowngrace}): clients then
- * reconnect by themselves and resume elsewhere, losing nothing (ClientFailoverIT).
+ * reconnect by themselves and resume elsewhere, losing nothing (ClientFailoverIT). Where a hook
+ * can run before SIGTERM (Kubernetes preStop), {@link DrainResource} drains first.
  */
 @ApplicationScoped
 public class Drain {
@@ -36,11 +44,25 @@ public class Drain {
   long spreadMillis;
 
   private volatile boolean draining;
-  private final java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean started = new AtomicBoolean();
+  /** Completes with the number of connections told, once every one has been. */
+  private final CompletableFuture<Integer> done = new CompletableFuture<>();
 
   /** Whether it is stopping: readiness is DOWN ({@code AcceptingReadiness}), new connections refused. */
   public boolean draining() {
     return draining;
+  }
+
+  /**
+   * Drains ahead of the stop, on {@code executor}, for a hook that runs before the server is told
+   * to stop (a Kubernetes preStop: on SIGTERM Payara Micro cuts connections first). Once only:
+   * later calls, and the stop itself, wait for the same drain.
+   */
+  public CompletionStage<Integer> begin(Executor executor) {
+    if (started.compareAndSet(false, true)) {
+      executor.execute(this::run);
+    }
+    return done;
   }
 
   /**
@@ -49,13 +71,34 @@ public class Drain {
    */
   void drain(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(1000) @BeforeDestroyed(ApplicationScoped.class) Object context)
       throws InterruptedException {
-    if (!drained.compareAndSet(false, true)) {
-      return; // the shutdown hook did it already (or is doing it)
+    if (started.compareAndSet(false, true)) {
+      run();
+      return;
     }
+    try {
+      done.get(spreadMillis + 5_000, TimeUnit.MILLISECONDS); // begun by the hook: let it finish
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warning("The drain begun before the stop did not finish: " + e);
+    }
+  }
+
+  private void run() {
+    try {
+      done.complete(tellAll());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      done.completeExceptionally(e);
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private int tellAll() throws InterruptedException {
     draining = true;
     List<Connection> open = registry.all();
     if (open.isEmpty()) {
-      return;
+      return 0;
     }
     LOG.info("Stopping: telling " + open.size() + " connections to reconnect elsewhere within " + spreadMillis + " ms");
     List<long[]> order = new ArrayList<>(); // [moment, index]
@@ -78,5 +121,6 @@ public class Drain {
       Thread.sleep(50);
     }
     LOG.info("Stopping: " + open.size() + " connections told to reconnect elsewhere");
+    return open.size();
   }
 }

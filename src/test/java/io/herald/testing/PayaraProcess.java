@@ -74,6 +74,29 @@ public final class PayaraProcess implements AutoCloseable {
     return new PayaraProcess(process, log, port);
   }
 
+  /**
+   * Starts Payara Micro with a command line of someone else's making (a container's entrypoint),
+   * in {@code dir}, serving on {@code port}; waits until it is ready.
+   */
+  public static PayaraProcess start(String name, List<String> command, Map<String, String> env, Path dir, int port)
+      throws IOException, InterruptedException {
+    Path log = Path.of("target", "payara-" + name + "-" + port + ".log").toAbsolutePath();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    PayaraProcess payara = new PayaraProcess(process, log, port);
+    payara.awaitReady();
+    return payara;
+  }
+
+  /** A free TCP port on this machine, now. */
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   public void awaitReady() throws InterruptedException {
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (!log().contains("ready in")) {
@@ -129,10 +152,5 @@ public final class PayaraProcess implements AutoCloseable {
     return false;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
 }
