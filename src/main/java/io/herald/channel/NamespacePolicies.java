@@ -78,6 +78,24 @@ public class NamespacePolicies {
     unconfigured.subscribe(); // the call makes the container create this bean now
   }
 
+  /**
+   * Every namespace with a policy of its own (built in, or configured in any config source), by
+   * name, sorted; for describing the deployment (the AsyncAPI document).
+   */
+  public java.util.SortedMap<String, NamespacePolicy> configured() {
+    java.util.SortedMap<String, NamespacePolicy> all = new java.util.TreeMap<>(named);
+    for (String canonical : fromEnvironment) {
+      String namespace = canonical.toLowerCase(java.util.Locale.ROOT);
+      all.putIfAbsent(namespace, ofNamespace(namespace));
+    }
+    return all;
+  }
+
+  /** The policy of every namespace nobody configured. */
+  public NamespacePolicy unconfigured() {
+    return unconfigured;
+  }
+
   public NamespacePolicy of(ChannelName channel) {
     return ofNamespace(channel.namespace());
   }

@@ -151,9 +151,9 @@ public class JmsSettings {
   String jndiDeadLetterQueue;
 
   /** The app server's JMS resources Herald uses with {@code herald.broker.type=jndi}, by JNDI name. */
-  record Jndi(String connectionFactory, String topic, String internalTopic, String deadLetterQueue) {}
+  public record Jndi(String connectionFactory, String topic, String internalTopic, String deadLetterQueue) {}
 
-  Jndi jndi() {
+  public Jndi jndi() {
     return new Jndi(jndiConnectionFactory, jndiTopic, jndiInternalTopic, jndiDeadLetterQueue);
   }
 }
