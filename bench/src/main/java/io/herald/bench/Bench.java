@@ -24,7 +24,7 @@ import java.util.Map;
  * into a table and a chart. {@code bench/run} starts the gateways and calls both.
  *
  * <pre>
- * run --gateway herald|socketio|pushpin --scenario idle|fanout|channels|cross|presence|all
+ * run --gateway herald|herald-stock-sse|socketio|pushpin --scenario idle|fanout|channels|cross|presence|all
  *     --size smoke|quick|full --run N --pids 123,456 --out bench/results
  *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
  *     [--rounds N] (many-channels rounds, one a second: long enough to profile)
@@ -145,9 +145,12 @@ public final class Bench {
   private static Gateway gateway(String name, Clients clients, Map<String, String> o) {
     return switch (name) {
       case "herald" -> new HeraldGateway(clients, Integer.parseInt(o.getOrDefault("port", "8080")), o.getOrDefault("context", "/"), "herald");
+      // the same Herald, its SSE subscribers on the standard API's SseBroadcaster (StockSseResource)
+      case "herald-stock-sse" ->
+          new HeraldGateway(clients, Integer.parseInt(o.getOrDefault("port", "8080")), o.getOrDefault("context", "/"), "herald-stock-sse", "api/bench/stock-sse");
       case "socketio" -> new SocketIoGateway(clients, Integer.parseInt(o.getOrDefault("port", "3000")));
       case "pushpin" -> new PushpinGateway(clients, Integer.parseInt(o.getOrDefault("port", "7999")), Integer.parseInt(o.getOrDefault("publish-port", "5561")));
-      default -> throw new IllegalArgumentException("gateway is herald, socketio or pushpin");
+      default -> throw new IllegalArgumentException("gateway is herald, herald-stock-sse, socketio or pushpin");
     };
   }
 

@@ -18,15 +18,22 @@ final class HeraldGateway implements Gateway {
   private final int port;
   private final String base;
   private final String name;
+  /** Where SSE subscribers connect: Herald's stream, or the standard API's (StockSseResource). */
+  private final String ssePath;
   private final String subscriber = Tokens.forUser("bench").sign();
   private final String publisher = Tokens.publisher("bench-backend");
 
   /** @param base the context path, "/" when Herald is deployed at the root */
   HeraldGateway(Clients clients, int port, String base, String name) {
+    this(clients, port, base, name, "api/realtime/stream");
+  }
+
+  HeraldGateway(Clients clients, int port, String base, String name, String ssePath) {
     this.clients = clients;
     this.port = port;
     this.base = base.endsWith("/") ? base : base + "/";
     this.name = name;
+    this.ssePath = ssePath;
   }
 
   @Override
@@ -36,7 +43,7 @@ final class HeraldGateway implements Gateway {
 
   @Override
   public boolean offers(Transport transport) {
-    return true;
+    return transport == Transport.SSE || ssePath.equals("api/realtime/stream");
   }
 
   @Override
@@ -51,7 +58,7 @@ final class HeraldGateway implements Gateway {
     Runnable[] cancel = new Runnable[1];
     cancel[0] =
         clients.sse(
-            URI.create("http://" + host + ":" + port + base + "api/realtime/stream?" + query + "&access_token=" + subscriber),
+            URI.create("http://" + host + ":" + port + base + ssePath + "?" + query + "&access_token=" + subscriber),
             data -> {
               if (frames.getAndIncrement() == 0) {
                 ready.complete(() -> cancel[0].run()); // the connected frame: subscribed
