@@ -167,15 +167,13 @@ public class AsyncApiDocument {
     if (address.startsWith("{namespace}")) {
       parameters.add("namespace", JSON.createObjectBuilder().add("description", "A namespace no setting names: lower-case letters, digits, _ and -, up to 32."));
     }
-    JsonObjectBuilder refs = JSON.createObjectBuilder();
-    messages.forEach(m -> refs.add(m, ref("#/components/messages/" + m)));
     channels.add(key, JSON.createObjectBuilder()
         .add("address", address)
         .add("title", title)
         .add("description", rules)
         .add("parameters", parameters)
         .add("servers", serverRefs(servers))
-        .add("messages", refs)
+        .add("messages", messageRefs(messages))
         .add("x-herald-policy", JSON.createObjectBuilder()
             .add("subscribe", policy.subscribe().name().toLowerCase(java.util.Locale.ROOT))
             .add("clientPublish", policy.clientPublish())
@@ -191,17 +189,10 @@ public class AsyncApiDocument {
   private static void webSocket(JsonObjectBuilder channels, JsonObjectBuilder operations) {
     List<String> in = List.of("subscribe", "unsubscribe", "publish", "typingRequest", "presenceUpdate", "presenceGet", "ping", "refresh");
     List<String> out = List.of("connected", "ok", "error", "pong", "unsubscribed");
-    JsonObjectBuilder refs = JSON.createObjectBuilder();
-    for (String m : concat(in, out)) {
-      refs.add(m, ref("#/components/messages/" + m));
-    }
-    channels.add("websocket", JSON.createObjectBuilder()
-        .add("address", "/ws")
-        .add("title", "The WebSocket connection")
-        .add("description", "One JSON message per frame from the client; from the server one, or several separated by \\n when the "
-            + "connection has fallen behind (split on \\n). A request with an id is answered ok or error with ref = id.")
-        .add("servers", serverRefs(List.of("websocket")))
-        .add("messages", refs));
+    channels.add("websocket", channel("/ws", "The WebSocket connection",
+        "One JSON message per frame from the client; from the server one, or several separated by \\n when the "
+            + "connection has fallen behind (split on \\n). A request with an id is answered ok or error with ref = id.",
+        "websocket", concat(in, out)));
     operations.add("receive-websocket-requests", operation("receive", "websocket", "What a client asks over its WebSocket", in));
     operations.add("send-websocket-replies", operation("send", "websocket", "Herald's answers and notices on a WebSocket", out));
   }
@@ -209,33 +200,37 @@ public class AsyncApiDocument {
   /** An SSE stream's own frames (its events travel on the namespace channels). */
   private static void stream(JsonObjectBuilder channels, JsonObjectBuilder operations) {
     List<String> out = List.of("connected", "reconnect", "tokenExpired", "heartbeat", "unsubscribed");
-    JsonObjectBuilder refs = JSON.createObjectBuilder();
-    out.forEach(m -> refs.add(m, ref("#/components/messages/" + m)));
-    channels.add("sse-stream", JSON.createObjectBuilder()
-        .add("address", "/api/realtime/stream")
-        .add("title", "A Server-Sent Events stream")
-        .add("description", "Frames are SSE events named by their type (an event by its event name, with id: its position), "
-            + "or, with format=messages, unnamed events whose data is the frame as on the WebSocket.")
-        .add("servers", serverRefs(List.of("http")))
-        .add("messages", refs));
+    channels.add("sse-stream", channel("/api/realtime/stream", "A Server-Sent Events stream",
+        "Frames are SSE events named by their type (an event by its event name, with id: its position), "
+            + "or, with format=messages, unnamed events whose data is the frame as on the WebSocket.",
+        "http", out));
     operations.add("send-sse-notices", operation("send", "sse-stream", "Herald's notices on a stream", out));
   }
 
   /** The topic other systems publish to: the JMS producer contract of docs/jms.md. */
   private void ingress(JsonObjectBuilder channels, JsonObjectBuilder operations) {
-    boolean container = "jndi".equalsIgnoreCase(brokerType);
-    String address = container ? jms.jndi().topic() : jms.topic();
+    String address = "jndi".equalsIgnoreCase(brokerType) ? jms.jndi().topic() : jms.topic();
     List<String> forms = List.of("producerJson", "producerCloudEvent");
-    JsonObjectBuilder refs = JSON.createObjectBuilder();
-    forms.forEach(m -> refs.add(m, ref("#/components/messages/" + m)));
-    channels.add("jms-ingress", JSON.createObjectBuilder()
-        .add("address", address)
-        .add("title", "Producers' topic")
-        .add("description", "Put a message here and it reaches every browser subscribed to its channel: checked, given its event id, "
-            + "and delivered once, or dead-lettered with a reason (docs/jms.md).")
-        .add("servers", serverRefs(List.of("broker")))
-        .add("messages", refs));
+    channels.add("jms-ingress", channel(address, "Producers' topic",
+        "Put a message here and it reaches every browser subscribed to its channel: checked, given its event id, "
+            + "and delivered once, or dead-lettered with a reason (docs/jms.md).",
+        "broker", forms));
     operations.add("receive-jms-producers", operation("receive", "jms-ingress", "Herald takes each producer's message once", forms));
+  }
+
+  private static JsonObjectBuilder channel(String address, String title, String description, String server, List<String> messages) {
+    return JSON.createObjectBuilder()
+        .add("address", address)
+        .add("title", title)
+        .add("description", description)
+        .add("servers", serverRefs(List.of(server)))
+        .add("messages", messageRefs(messages));
+  }
+
+  private static JsonObjectBuilder messageRefs(List<String> messages) {
+    JsonObjectBuilder refs = JSON.createObjectBuilder();
+    messages.forEach(m -> refs.add(m, ref("#/components/messages/" + m)));
+    return refs;
   }
 
   private static JsonObject operation(String action, String channel, String summary, List<String> messages) {

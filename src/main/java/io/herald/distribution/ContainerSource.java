@@ -60,11 +60,7 @@ final class ContainerSource implements JmsSource {
 
   /** For other systems' producers (the demo's): the server's connection factory. */
   ConnectionFactory factory() {
-    try {
-      lookUp();
-    } catch (JMSException e) {
-      throw new jakarta.jms.JMSRuntimeException(e.getMessage(), null, e);
-    }
+    lookedUp();
     return factory;
   }
 
@@ -82,12 +78,17 @@ final class ContainerSource implements JmsSource {
 
   /** The producers' topic, as they send to it. */
   Topic topic() {
+    lookedUp();
+    return ingress;
+  }
+
+  /** {@link #lookUp} for callers of the simplified API, which throws unchecked. */
+  private void lookedUp() {
     try {
       lookUp();
     } catch (JMSException e) {
       throw new jakarta.jms.JMSRuntimeException(e.getMessage(), null, e);
     }
-    return ingress;
   }
 
   @Override

@@ -11,7 +11,6 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,7 +26,7 @@ import java.util.logging.Logger;
  * <p>A producer can only ever publish events this way: whatever else it sets on its message (an
  * id, a signal kind, Herald's own properties) is not read.
  */
-final class JmsIngress implements Runnable {
+final class JmsIngress extends Loop {
   private static final Logger LOG = Logger.getLogger(JmsIngress.class.getName());
   /** The shared subscription every instance consumes the ingress through. */
   static final String SUBSCRIPTION = "herald-ingress";
@@ -42,8 +41,6 @@ final class JmsIngress implements Runnable {
   private final Broker.Receiver receiver;
   private final long ttlMillis;
   private final Consumer<Exception> failed;
-  private final Thread thread;
-  private volatile boolean running = true;
 
   JmsIngress(
       Connection connection,
@@ -55,6 +52,7 @@ final class JmsIngress implements Runnable {
       Consumer<Exception> failed,
       ThreadFactory threads)
       throws JMSException {
+    super(threads, "herald-ingress");
     this.failed = failed;
     this.codec = codec;
     this.receiver = receiver;
@@ -65,13 +63,8 @@ final class JmsIngress implements Runnable {
     internal.setDeliveryMode(DeliveryMode.PERSISTENT);
     internal.setTimeToLive(settings.messageTtlMillis());
     deadLetters = new DeadLetters(session.createProducer(source.deadLetters(session)), settings.deadLetterAddress(), counter);
-    thread = threads.newThread(this);
-    thread.setName("herald-ingress");
   }
 
-  void start() {
-    thread.start();
-  }
 
   /**
    * Takes producers' messages in batches until stopped or the connection fails; each batch is one
@@ -120,20 +113,5 @@ final class JmsIngress implements Runnable {
     }
     EventId id = receiver.ingressId();
     internal.send(codec.encode(session, produced, id), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, ttlMillis);
-  }
-
-  /** Stops without waiting: the connection is being closed under it. */
-  void halt() {
-    running = false;
-  }
-
-  /** Stops after the batch in hand (committed), and waits a little for it. */
-  void stop() {
-    running = false;
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
