@@ -389,12 +389,13 @@ public class JmsBroker implements Broker {
   }
 
   private void closeQuietly() {
-    // the connections close now: what the loops throw next is not news
+    // The connections close now: what the receive loop throws next is not news. The ingress is
+    // NOT halted first: halted, it would close its session itself, over a connection the broker
+    // has already dropped, and wait out the call timeout (30 s, measured in ClusterIT) holding
+    // the connection that this thread closes next; with its connection closed under it, its
+    // receive fails at once, and the failure it reports is dropped (no longer connected).
     if (loop != null) {
       loop.halt();
-    }
-    if (ingress != null) {
-      ingress.halt();
     }
     for (Connection c : new Connection[] {ingressConnection, receiveConnection, connection}) {
       if (c != null) {
