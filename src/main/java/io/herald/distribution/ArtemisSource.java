@@ -43,7 +43,17 @@ final class ArtemisSource implements JmsSource {
     }
     Connection connection = factory.createConnection(user, password);
     if (clientId != null) {
-      connection.setClientID(clientId);
+      try {
+        connection.setClientID(clientId);
+      } catch (JMSException | RuntimeException refused) {
+        // e.g. a second instance with this id: this attempt fails, and leaves nothing open
+        try {
+          connection.close();
+        } catch (JMSException | RuntimeException ignored) {
+          // going away anyway
+        }
+        throw refused;
+      }
     }
     return connection;
   }

@@ -51,7 +51,8 @@ final class InternalConsumer {
     this.deadLetters = deadLetters;
   }
 
-  void onMessage(Message message) {
+  /** One message at a time, whichever thread hands it over (a listener, or a receive loop across a reconnect). */
+  synchronized void onMessage(Message message) {
     JmsCodec.Decoded decoded;
     try {
       decoded = codec.decodeInternal(message);

@@ -251,6 +251,9 @@ public class JmsBroker implements Broker {
               }
             } catch (JMSException | RuntimeException e) {
               accepted.completeExceptionally(PublishFailure.logged(PublishFailure.Kind.BROKER, "Sending " + envelope + " failed", e));
+              if (source.managed() && e instanceof JMSException failure) {
+                lost(failure); // no exception listener there: a failed call is how a lost broker shows
+              }
             }
           });
     } catch (RejectedExecutionException full) {
@@ -405,6 +408,9 @@ public class JmsBroker implements Broker {
           // going away anyway
         }
       }
+    }
+    if (loop != null) {
+      loop.stop(); // its receive ends with its connection; a reconnect must not start a second one beside it
     }
     if (ingress != null) {
       ingress.stop(); // its connection is closed: its loop ends at once

@@ -60,7 +60,11 @@ public class Drain {
    */
   public CompletionStage<Integer> begin(Executor executor) {
     if (started.compareAndSet(false, true)) {
-      executor.execute(this::run);
+      try {
+        executor.execute(this::run);
+      } catch (RuntimeException rejected) {
+        done.completeExceptionally(rejected); // nobody waits for a drain that never began
+      }
     }
     return done;
   }
