@@ -12,12 +12,16 @@ import jakarta.ws.rs.core.Response;
 public final class ErrorBody {
   private ErrorBody() {}
 
-  /** Answers a servlet request (a filter's or servlet's own, outside JAX-RS) with the error. */
+  /**
+   * Answers a servlet request (a filter's or servlet's own, outside JAX-RS) with the error.
+   * Through the output stream, never the writer: a filter before this one may have taken the
+   * stream already (SseResponse does, for every SSE request), and then getWriter() throws.
+   */
   public static void write(jakarta.servlet.http.HttpServletResponse response, ErrorCode code, String message)
       throws java.io.IOException {
     response.setStatus(code.status());
     response.setContentType("application/json");
-    response.getWriter().write(json(code, message));
+    response.getOutputStream().write(json(code, message).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public static String json(ErrorCode code, String message) {
