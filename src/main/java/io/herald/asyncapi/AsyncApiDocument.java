@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Herald's AsyncAPI 3.0 document ({@code /asyncapi.json}), from the running configuration: a
@@ -40,9 +39,6 @@ public class AsyncApiDocument {
   @Inject TransportSettings transports;
   @Inject JmsSettings jms;
 
-  @Inject
-  @ConfigProperty(name = "herald.broker.type", defaultValue = "jms")
-  String brokerType;
 
   /** Read once: it is the same for every request. */
   private final JsonObject components = read(AsyncApiDocument.class.getResourceAsStream("components.json"));
@@ -50,7 +46,7 @@ public class AsyncApiDocument {
   /** The document as seen by a client that reached Herald at {@code host}, over TLS or not. */
   public JsonObject build(String host, boolean secure, String version) {
     Set<Transport> on = transports.enabled();
-    boolean broker = !"local".equalsIgnoreCase(brokerType);
+    boolean broker = jms.type() != JmsSettings.Type.LOCAL;
     JsonObjectBuilder servers = JSON.createObjectBuilder();
     List<String> clientServers = new ArrayList<>();
     if (on.contains(Transport.WEBSOCKET)) {
@@ -116,7 +112,7 @@ public class AsyncApiDocument {
   }
 
   private JsonObject brokerServer() {
-    boolean container = "jndi".equalsIgnoreCase(brokerType);
+    boolean container = jms.type() == JmsSettings.Type.JNDI;
     String host = container ? "app-server" : jms.url().map(AsyncApiDocument::hosts).orElse(jms.embeddedHost() + jms.embeddedPort().map(p -> ":" + p).orElse(""));
     String description = container
         ? "The app server's JMS (herald.broker.type=jndi): the connection factory and topics named by herald.broker.jndi.* (docs/jms.md)"
@@ -209,7 +205,7 @@ public class AsyncApiDocument {
 
   /** The topic other systems publish to: the JMS producer contract of docs/jms.md. */
   private void ingress(JsonObjectBuilder channels, JsonObjectBuilder operations) {
-    String address = "jndi".equalsIgnoreCase(brokerType) ? jms.jndi().topic() : jms.topic();
+    String address = jms.type() == JmsSettings.Type.JNDI ? jms.jndi().topic() : jms.topic();
     List<String> forms = List.of("producerJson", "producerCloudEvent");
     channels.add("jms-ingress", channel(address, "Producers' topic",
         "Put a message here and it reaches every browser subscribed to its channel: checked, given its event id, "

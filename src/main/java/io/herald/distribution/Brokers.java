@@ -12,7 +12,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
 /**
@@ -30,9 +29,6 @@ public class Brokers {
   @Inject InstanceIdentity instance;
   @Inject MetricRegistry metrics;
 
-  @Inject
-  @ConfigProperty(name = "herald.broker.type", defaultValue = "jms")
-  String type;
 
   @Inject Channels channels;
 
@@ -42,18 +38,15 @@ public class Brokers {
   @Produces
   @Dependent
   Broker broker() {
-    if ("local".equalsIgnoreCase(type)) {
+    if (settings.type() == JmsSettings.Type.LOCAL) {
       return new LocalBroker();
     }
     return new JmsBroker(source(), settings, instance, channels, metrics, scheduler, threadFactory);
   }
 
   private JmsSource source() {
-    if ("jndi".equalsIgnoreCase(type)) {
+    if (settings.type() == JmsSettings.Type.JNDI) {
       return new ContainerSource(settings);
-    }
-    if (!"jms".equalsIgnoreCase(type)) {
-      throw new IllegalStateException("herald.broker.type is '" + type + "': one of jms (the default), jndi, local");
     }
     boolean embedded = settings.url().isEmpty();
     // Herald's own login; on the embedded broker, drawn at random for this run unless configured

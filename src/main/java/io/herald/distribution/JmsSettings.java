@@ -156,4 +156,28 @@ public class JmsSettings {
   public Jndi jndi() {
     return new Jndi(jndiConnectionFactory, jndiTopic, jndiInternalTopic, jndiDeadLetterQueue);
   }
+
+  @Inject
+  @ConfigProperty(name = "herald.broker.type", defaultValue = "jms")
+  String type;
+
+  /** How instances are connected ({@code herald.broker.type}). */
+  public enum Type {
+    /** Through the bundled Artemis client: the embedded broker, or the one at {@code herald.broker.url}. */
+    JMS,
+    /** Through the app server's own JMS resources, by JNDI name ({@code herald.broker.jndi.*}). */
+    JNDI,
+    /** One instance, no broker at all. */
+    LOCAL
+  }
+
+  /** {@code herald.broker.type}; anything but jms, jndi or local stops the start. */
+  public Type type() {
+    return switch (type.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "jms" -> Type.JMS;
+      case "jndi" -> Type.JNDI;
+      case "local" -> Type.LOCAL;
+      default -> throw new IllegalStateException("herald.broker.type is '" + type + "': one of jms (the default), jndi, local");
+    };
+  }
 }

@@ -9,7 +9,6 @@ import jakarta.jms.Topic;
 import jakarta.jms.JMSRuntimeException;
 import java.util.Optional;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * JMS sessions as another enterprise system has them: logged in as a producer (not as Herald),
@@ -20,9 +19,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Producers {
   @Inject JmsSettings settings;
 
-  @Inject
-  @ConfigProperty(name = "herald.broker.type", defaultValue = "jms")
-  String type;
 
   private ActiveMQConnectionFactory factory;
   private ContainerSource container;
@@ -34,10 +30,10 @@ public class Producers {
    * @throws JMSRuntimeException when there is no broker (type local) or it refuses the login
    */
   public JMSContext open(Optional<String> user, Optional<String> password) {
-    if ("local".equalsIgnoreCase(type)) {
+    if (settings.type() == JmsSettings.Type.LOCAL) {
       throw new JMSRuntimeException("herald.broker.type=local: there is no JMS broker to produce to");
     }
-    if ("jndi".equalsIgnoreCase(type)) {
+    if (settings.type() == JmsSettings.Type.JNDI) {
       ConnectionFactory server = container().factory();
       return user.isPresent() ? server.createContext(user.get(), password.orElse(null)) : server.createContext();
     }
@@ -72,6 +68,6 @@ public class Producers {
 
   /** The topic producers send to: {@code herald.broker.topic}, or the server's by its JNDI name. */
   public Topic topic(JMSContext jms) {
-    return "jndi".equalsIgnoreCase(type) ? container().topic() : jms.createTopic(settings.topic());
+    return settings.type() == JmsSettings.Type.JNDI ? container().topic() : jms.createTopic(settings.topic());
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.testing.Cluster;
 import io.herald.testing.Server;
 import io.herald.testing.SseClient;
-import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
 import io.herald.testing.WsClient;
 import jakarta.json.JsonObject;
@@ -118,20 +117,11 @@ class NginxIT {
     // a third connection from one address finds it taken wherever it lands.
     java.util.List<WsClient> open = new java.util.ArrayList<>();
     try {
-      WsClient.Close refused = null;
-      int accepted = 0;
-      for (int i = 0; i < 3 && refused == null; i++) {
-        WsClient ws = WsClient.connectForwardedFor(front, Tokens.forUser("c" + i).sign(), "203.0.113.7");
-        open.add(ws);
-        JsonObject first = ws.poll(Timeouts.EVENT);
-        if (first != null && "connected".equals(first.getString("type"))) {
-          accepted++;
-        } else {
-          refused = ws.awaitClose(Timeouts.EVENT);
-        }
-      }
+      WsClient.Admission admission =
+          WsClient.openUntilRefused(3, i -> WsClient.connectForwardedFor(front, Tokens.forUser("c" + i).sign(), "203.0.113.7"), open);
+      WsClient.Close refused = admission.refused();
       assertTrue(refused != null && refused.code() == 4030, "203.0.113.7 is at its limit (one per instance)");
-      assertTrue(accepted <= 2, accepted + " accepted");
+      assertTrue(admission.accepted() <= 2, admission.accepted() + " accepted");
       open.add(connected("d1", "203.0.113.8")); // another client behind the same nginx
     } finally {
       open.forEach(WsClient::close);

@@ -137,21 +137,12 @@ class LimitsIT {
   void connectionsPerAddressAreLimited() throws Exception {
     List<WsClient> open = new ArrayList<>();
     try {
-      int accepted = 0;
-      WsClient.Close refused = null;
-      for (int i = 0; i < PER_IP + 2 && refused == null; i++) {
-        WsClient ws = WsClient.connect(server, Tokens.forUser("ip-user-" + i).sign());
-        open.add(ws);
-        JsonObject first = ws.poll(Timeouts.EVENT);
-        if (first != null && "connected".equals(first.getString("type"))) {
-          accepted++;
-        } else {
-          refused = ws.awaitClose(Timeouts.EVENT);
-        }
-      }
+      WsClient.Admission admission =
+          WsClient.openUntilRefused(PER_IP + 2, i -> WsClient.connect(server, Tokens.forUser("ip-user-" + i).sign()), open);
+      WsClient.Close refused = admission.refused();
       assertNotNull(refused, "a connection over the per-address limit is refused");
       assertEquals(4030, refused.code(), refused.reason());
-      assertTrue(accepted <= PER_IP, accepted + " accepted");
+      assertTrue(admission.accepted() <= PER_IP, admission.accepted() + " accepted");
     } finally {
       open.forEach(WsClient::close);
     }

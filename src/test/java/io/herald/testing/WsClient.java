@@ -68,6 +68,28 @@ public final class WsClient implements AutoCloseable {
   }
 
   /** Connects through a proxy that says who the client is ({@code X-Forwarded-For}). */
+  /** How opening connections one after another went: how many were let in, and the refusal that ended it (null if none). */
+  public record Admission(int accepted, Close refused) {}
+
+  /**
+   * Opens connections with {@code open} (given 0, 1, ...) until one is refused or {@code attempts}
+   * were made. Every one opened is added to {@code opened}, for the caller to close.
+   */
+  public static Admission openUntilRefused(int attempts, java.util.function.IntFunction<WsClient> open, List<WsClient> opened)
+      throws InterruptedException {
+    int accepted = 0;
+    for (int i = 0; i < attempts; i++) {
+      WsClient ws = open.apply(i);
+      opened.add(ws);
+      JsonObject first = ws.poll(Timeouts.EVENT);
+      if (first == null || !"connected".equals(first.getString("type"))) {
+        return new Admission(accepted, ws.awaitClose(Timeouts.EVENT));
+      }
+      accepted++;
+    }
+    return new Admission(accepted, null);
+  }
+
   public static WsClient connectForwardedFor(Server server, String token, String forwardedFor) {
     return connect(server.wsUri("ws"), List.of("herald.v1", "bearer." + token), true, java.util.Map.of("X-Forwarded-For", forwardedFor));
   }
