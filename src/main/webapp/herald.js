@@ -26,7 +26,7 @@ export function backoff(attempt, { min = 500, max = 30000, random = Math.random 
  */
 export function closePolicy(code) {
   if (code === 1000) return "stop";
-  if (code === 1008 || code === 1009 || code === 4030) return "fail";
+  if (code === 1008 || code === 1009 || code === 4010 || code === 4030) return "fail";
   if (code === 4001) return "token";
   if (code === 4029 || code === 4008) return "later";
   return "retry";
@@ -567,13 +567,14 @@ export class HeraldClient extends Emitter {
     this.open();
   }
 
-  dropped(kind, transport, { code, opened } = {}) {
+  dropped(kind, transport, { code, opened, reason } = {}) {
     if (transport !== this.transport || this.closed) return;
     this.transport = null;
     const policy = code === undefined ? "retry" : closePolicy(code);
     if (policy === "stop") return;
     if (policy === "fail") {
-      this.fail(Object.assign(new Error(`closed with ${code}`), { code }));
+      // 4010: an admin disconnected it; the reason is the admin's
+      this.fail(Object.assign(new Error(reason ? `closed with ${code}: ${reason}` : `closed with ${code}`), { code, reason }));
       return;
     }
     if (!opened) this.picker.failed(kind);
@@ -925,7 +926,7 @@ class WebSocketTransport {
         reject(Object.assign(new Error("connection closed"), { code: "CLOSED" }));
       }
       this.pending.clear();
-      o.closed({ code: e.code, opened });
+      o.closed({ code: e.code, opened, reason: e.reason });
     };
   }
 
@@ -997,6 +998,12 @@ class HttpTransport {
     let opened = false;
     source.onmessage = (e) => {
       const f = JSON.parse(e.data);
+      if (f.type === "disconnected") {
+        // an admin ended it: the stream must not retry by itself, nor the client (4010)
+        this.close();
+        this.o.closed({ opened, code: 4010, reason: f.reason });
+        return;
+      }
       if (f.type === "connected") {
         opened = true;
         this.connectionId = f.connectionId;
@@ -1038,7 +1045,14 @@ class HttpTransport {
         this.o.opened();
       }
       this.o.frame({ type: "heartbeat" }); // an answer, even empty, shows the session alive
-      for (const f of answer.events) this.o.frame(f);
+      for (const f of answer.events) {
+        if (f.type === "disconnected") {
+          this.close();
+          this.o.closed({ opened, code: 4010, reason: f.reason });
+          return;
+        }
+        this.o.frame(f);
+      }
     }
   }
 

@@ -30,6 +30,7 @@ test("close codes: no retry after 1008, only with a fresh token after 4001, back
   assert.equal(closePolicy(1000), "stop");
   assert.equal(closePolicy(1008), "fail");
   assert.equal(closePolicy(4030), "fail");
+  assert.equal(closePolicy(4010), "fail"); // disconnected by an admin
   assert.equal(closePolicy(4001), "token");
   assert.equal(closePolicy(4029), "later");
   assert.equal(closePolicy(1012), "retry");

@@ -1,5 +1,7 @@
 package io.herald.bus;
 
+import io.herald.observability.Traffic;
+
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -40,6 +42,7 @@ public class EventBus {
   @Inject InstanceIdentity instance;
   @Inject BusSettings settings;
   @Inject MetricRegistry metrics;
+  @Inject Traffic traffic;
 
   @Resource ManagedThreadFactory threadFactory;
 
@@ -62,6 +65,7 @@ public class EventBus {
     metrics.gauge("herald.bus.queue.depth", dispatch, OrderedDispatch::depth);
     metrics.gauge("herald.bus.queue.capacity", dispatch, OrderedDispatch::capacity);
     metrics.gauge("herald.bus.backpressure.waits", dispatch, OrderedDispatch::waits);
+    metrics.gauge("herald.broker.connected", this, bus -> bus.connected() ? 1 : 0);
     broker.start(new Receiver());
   }
 
@@ -92,6 +96,15 @@ public class EventBus {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Events waiting for the bus's ordered thread, and its bound (readiness). */
+  public int depth() {
+    return dispatch.depth();
+  }
+
+  public int capacity() {
+    return dispatch.capacity();
   }
 
   /** Whether distribution can publish and receive right now (readiness). */
@@ -239,6 +252,7 @@ public class EventBus {
 
     @Override
     public EventId ingressId() {
+      traffic.accepted(Traffic.Source.JMS); // asked once per producer message taken in
       return ingressIds.next();
     }
   }

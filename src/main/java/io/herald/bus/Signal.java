@@ -12,7 +12,8 @@ package io.herald.bus;
  * @param connectionId the connection it came from, which does not get it back, or null
  * @param body JSON text: for {@link Kind#TYPING} the client frame itself, for {@link Kind#PRESENCE}
  *     a presence replication message (io.herald.presence), for {@link Kind#ROUTE} and
- *     {@link Kind#ROUTED} a forwarded message and its answer (io.herald.transport.route)
+ *     {@link Kind#ROUTED} a forwarded message and its answer (io.herald.transport.route), for
+ *     {@link Kind#ADMIN} and {@link Kind#ADMIN_ANSWER} an admin request and an answer (io.herald.admin)
  */
 public record Signal(Kind kind, String tenant, String channel, String connectionId, String body) {
 
@@ -25,7 +26,11 @@ public record Signal(Kind kind, String tenant, String channel, String connection
     /** A message sent over HTTP to an instance that does not hold its connection (transport.route). */
     ROUTE("route"),
     /** The answer of the instance that holds the connection, for the one the client waits on. */
-    ROUTED("routed");
+    ROUTED("routed"),
+    /** An admin request every instance answers for its own connections (io.herald.admin). */
+    ADMIN("admin"),
+    /** One instance's answer to an admin request, for the instance the admin waits on. */
+    ADMIN_ANSWER("admin_answer");
 
     private final String type;
 

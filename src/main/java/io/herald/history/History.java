@@ -25,6 +25,11 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
  */
 @ApplicationScoped
 public class History {
+  /** Made at start: its gauges are in the first scrape, not after the first use. */
+  void boot(@jakarta.enterprise.event.Observes @jakarta.enterprise.context.Initialized(jakarta.enterprise.context.ApplicationScoped.class) Object context) {
+    // being called is the point
+  }
+
   @Inject NamespacePolicies policies;
   @Inject MetricRegistry metrics;
 
@@ -62,6 +67,7 @@ public class History {
     metrics.gauge("herald.history.events", this, History::size);
     metrics.gauge("herald.history.last.values", this, History::lastValueCount);
     metrics.gauge("herald.history.channels", this, History::channelCount);
+    metrics.gauge("herald.history.json.chars", this, History::chars);
   }
 
   @PreDestroy
@@ -120,8 +126,12 @@ public class History {
     }
   }
 
-  private synchronized long size() {
+  public synchronized long size() {
     return log.size();
+  }
+
+  private synchronized long chars() {
+    return log.chars();
   }
 
   private synchronized long lastValueCount() {

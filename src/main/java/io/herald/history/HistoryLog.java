@@ -76,6 +76,8 @@ final class HistoryLog {
   private long forgottenArrived = Long.MIN_VALUE;
   private long nextSeq;
   private int size;
+  /** Characters of JSON the kept events hold (their text; the objects around it cost more). */
+  private long chars;
 
   /**
    * @param retention the retention of a channel's namespace, by channel name
@@ -116,6 +118,7 @@ final class HistoryLog {
     tenant.index.put(envelope.id(), entry);
     tenant.newest = entry;
     size++;
+    chars += text(envelope);
     trim(tenant, channel, now);
     // Over the instance-wide cap, the tenant that grows the log gives up its oldest events.
     while (size > maxEvents && !tenant.index.isEmpty()) {
@@ -359,6 +362,15 @@ final class HistoryLog {
     ghosts.put(entry.envelope.id(), new Ghost(tenant.id, entry.seq));
     channel.dropped(entry);
     size--;
+    chars -= text(entry.envelope);
+  }
+
+  private static long text(Envelope envelope) {
+    return envelope.json().length() + envelope.dataJson().length();
+  }
+
+  long chars() {
+    return chars;
   }
 
   private static void lastValue(ChannelLog channel, long now, List<Entry> into) {

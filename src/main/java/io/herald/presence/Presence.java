@@ -100,6 +100,11 @@ public class Presence {
   }
 
   /** How many instances this one knows to be running, itself included (from their presence beats). */
+  /** Members of all channels' lists, as this instance sees them. */
+  public long members() {
+    return replica.members();
+  }
+
   public int instances() {
     return replica.instances();
   }

@@ -1,5 +1,7 @@
 package io.herald.publish;
 
+import io.herald.observability.Traffic;
+
 import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorCode;
@@ -51,6 +53,7 @@ import java.util.concurrent.CompletableFuture;
 @ApplicationScoped
 public class BatchPublishResource {
   @Inject EventBus bus;
+  @Inject Traffic traffic;
   @Inject Channels channels;
   @Inject PublishSettings settings;
   @Inject PublishRates rates;
@@ -95,6 +98,9 @@ public class BatchPublishResource {
               JsonArrayBuilder results = JSON.createArrayBuilder();
               for (CompletableFuture<Published> one : handed) {
                 Published published = one.join();
+                if (!published.repeated()) {
+                  traffic.accepted(Traffic.Source.BATCH);
+                }
                 results.add(PublishResource.accepted(published).add("repeated", published.repeated()));
               }
               response.resume(

@@ -1,5 +1,7 @@
 package io.herald.publish;
 
+import io.herald.observability.Traffic;
+
 import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorBody;
@@ -41,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class PublishResource {
   @Inject EventBus bus;
+  @Inject Traffic traffic;
   @Inject Channels channels;
   @Inject PublishSettings settings;
   @Inject PublishRates rates;
@@ -81,6 +84,9 @@ public class PublishResource {
               if (failure != null) {
                 response.resume(unavailable(PublishFailure.of(failure)));
               } else {
+                if (!published.repeated()) {
+                  traffic.accepted(Traffic.Source.HTTP);
+                }
                 // A repeat is accepted like the first, naming the first's id: the caller's retry
                 // gets the answer it missed, and subscribers get the event once.
                 Response.ResponseBuilder accepted =

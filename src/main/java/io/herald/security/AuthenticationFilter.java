@@ -1,5 +1,10 @@
 package io.herald.security;
 
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
 import io.herald.api.ErrorBody;
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
@@ -29,6 +34,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
 
   @Context ResourceInfo resource;
   @Inject TokenVerifier verifier;
+  @Inject MetricRegistry metrics;
 
   @Override
   public void filter(ContainerRequestContext request) {
@@ -36,9 +42,32 @@ public class AuthenticationFilter implements ContainerRequestFilter {
       Caller caller = authenticate(request);
       request.setSecurityContext(new CallerContext(caller, request.getSecurityContext().isSecure()));
     } catch (HeraldException e) {
+      String entry = entry();
+      String reason = e.code().name().toLowerCase(Locale.ROOT);
+      metrics.counter("herald.auth.failures", new Tag("entry", entry), new Tag("reason", reason)).inc();
+      if (entry.equals("sse") || entry.equals("poll")) {
+        metrics.counter("herald.connections.refused", new Tag("transport", entry), new Tag("reason", reason)).inc();
+      }
       request.abortWith(ErrorBody.response(e.code(), e.getMessage()));
     }
   }
+
+  /** The entry point, as a metric label: one per resource, a fixed set. */
+  private String entry() {
+    Class<?> target = resource.getResourceClass();
+    return target == null ? "api" : ENTRIES.getOrDefault(target.getSimpleName(), "api");
+  }
+
+  private static final Map<String, String> ENTRIES =
+      Map.of(
+          "SseResource", "sse",
+          "PollResource", "poll",
+          "PublishResource", "publish",
+          "BatchPublishResource", "batch",
+          "HistoryResource", "history",
+          "PresenceResource", "presence",
+          "MessageResource", "messages",
+          "AdminResource", "admin");
 
   private Caller authenticate(ContainerRequestContext request) {
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);

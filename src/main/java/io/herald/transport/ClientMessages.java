@@ -1,5 +1,7 @@
 package io.herald.transport;
 
+import io.herald.observability.Traffic;
+
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.BusSettings;
@@ -48,6 +50,7 @@ public class ClientMessages {
   @Inject ChannelAccess access;
   @Inject EventBus bus;
   @Inject BusSettings busSettings;
+  @Inject Traffic traffic;
   @Inject TypingTracker typing;
   @Inject Presence presence;
   @Inject PresenceTracker presenceTracker;
@@ -102,6 +105,9 @@ public class ClientMessages {
     return bus.publish(draft)
         .thenApply(
             published -> {
+              if (!published.repeated()) {
+                traffic.accepted(connection.transport() == Transport.WEBSOCKET ? Traffic.Source.WEBSOCKET : Traffic.Source.HTTP);
+              }
               JsonObjectBuilder ok = reply(channel).add("eventId", published.envelope().id().toString());
               return published.repeated() ? ok.add("repeated", true) : ok;
             });

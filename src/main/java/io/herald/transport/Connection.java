@@ -56,6 +56,23 @@ public interface Connection {
    */
   default void restart(long retryMillis) {}
 
+  /**
+   * Ends the connection at an admin's word (io.herald.admin): an SSE stream or a long-poll session
+   * gets a {@code disconnected} frame with {@code reason} after what is queued, a WebSocket closes
+   * with 4010 and the reason. A client should not reconnect by itself after it (herald.js does not).
+   */
+  void disconnect(String reason);
+
+  /** The frame that tells a client an admin disconnected it (protocol.md). */
+  static String disconnected(String reason) {
+    return io.herald.api.JsonProviders.JSON.createObjectBuilder().add("type", "disconnected").add("code", 4010).add("reason", reason).build().toString();
+  }
+
+  /** Frames waiting in its queue now. */
+  default int queued() {
+    return 0;
+  }
+
   /** The rates its client messages are held to, or null if it takes none. */
   MessageRates rates();
 }

@@ -8,6 +8,9 @@ import io.herald.history.Replay;
 import io.herald.presence.Notice;
 import io.herald.presence.Presence;
 import io.herald.presence.PresenceTracker;
+import io.herald.observability.Audit;
+import io.herald.observability.Traffic;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -19,6 +22,11 @@ import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,15 +55,53 @@ public class ConnectionRegistry {
   @Inject Presence presence;
   @Inject PresenceTracker presenceTracker;
   @Inject TypingTracker typing;
+  @Inject Traffic traffic;
+  @Inject Audit audit;
+  @Inject MetricRegistry metrics;
 
   /** Orders fan-outs against resuming subscriptions (fan-outs come from one thread anyway). */
   private final Object seam = new Object();
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final Map<String, Set<Connection>> byChannel = new ConcurrentHashMap<>();
+  /** Where each open connection came from and since when: the audit log's and the admin API's. */
+  private final Map<String, Opened> opened = new ConcurrentHashMap<>();
+  private final Map<Transport, AtomicInteger> open = new EnumMap<>(Transport.class);
 
-  public void open(Connection connection) {
+  {
+    for (Transport transport : Transport.values()) {
+      open.put(transport, new AtomicInteger());
+    }
+  }
+
+  /** A connection's origin and start. */
+  public record Opened(Client client, Instant at) {}
+
+  @PostConstruct
+  void register() {
+    for (Transport transport : Transport.values()) {
+      metrics.gauge("herald.connections.open", open.get(transport), AtomicInteger::get, new Tag("transport", transport.label()));
+      metrics.gauge("herald.connections.queued", this, r -> r.queued(transport), new Tag("transport", transport.label()));
+    }
+  }
+
+  /**
+   * Registers a connection. One that lasts (not a single long-poll request, which is one request
+   * and gone) is counted as opened and audited.
+   */
+  public void open(Connection connection, Client client) {
     connections.put(connection.id(), connection);
+    opened.put(connection.id(), new Opened(client, Instant.now()));
+    open.get(connection.transport()).incrementAndGet();
+    if (connection.present()) {
+      traffic.opened(connection.transport());
+      audit.connected(connection, client);
+    }
+  }
+
+  /** Where a connection came from and since when, or null if it is not open here. */
+  public Opened opened(String id) {
+    return opened.get(id);
   }
 
   /** The registry key of a tenant's channel; U+001F cannot occur in a channel name. */
@@ -86,6 +132,8 @@ public class ConnectionRegistry {
       channels.forEach(channel -> join(connection, channel));
     }
     if (connection.present()) {
+      Opened from = opened.get(connection.id());
+      audit.subscribed(connection, from == null ? Client.UNKNOWN : from.client(), channels);
       channels.forEach(channel -> presenceTracker.joined(connection.id(), connection.caller(), channel));
       if (connections.get(connection.id()) != connection) {
         // closed while joining: its close may have found nothing to leave yet (closed is idempotent)
@@ -157,15 +205,42 @@ public class ConnectionRegistry {
         });
   }
 
-  /** Forgets a connection and all its subscriptions, member lists and typing. Idempotent. */
-  public void close(Connection connection) {
+  /**
+   * Forgets a connection and all its subscriptions, member lists and typing; counts and audits its
+   * close with {@code reason}, a metric label (operations.md). Idempotent.
+   */
+  public void close(Connection connection, String reason) {
     if (connections.remove(connection.id()) != null) {
       for (String channel : connection.channels()) {
         leave(connection, channel);
       }
       presenceTracker.closed(connection.id());
       typing.connectionClosed(connection);
+      open.get(connection.transport()).decrementAndGet();
+      Opened from = opened.remove(connection.id());
+      if (connection.present()) {
+        traffic.closed(connection.transport(), reason);
+        long millis = from == null ? 0 : Duration.between(from.at(), Instant.now()).toMillis();
+        audit.closed(connection, from == null ? Client.UNKNOWN : from.client(), reason, millis);
+      }
     }
+  }
+
+  /** Frames waiting in the queues of a transport's connections: a scrape walks them all. */
+  private long queued(Transport transport) {
+    long sum = 0;
+    for (Connection connection : connections.values()) {
+      if (connection.transport() == transport) {
+        sum += connection.queued();
+      }
+    }
+    return sum;
+  }
+
+  /** How many of this instance's connections are subscribed to a tenant's channel. */
+  public int subscribers(String tenant, String channel) {
+    Set<Connection> members = byChannel.get(key(tenant, channel));
+    return members == null ? 0 : members.size();
   }
 
   /** An open connection by its id, or null. */
@@ -174,6 +249,7 @@ public class ConnectionRegistry {
   }
 
   void fanOut(@ObservesAsync Envelope envelope) {
+    traffic.received(envelope);
     synchronized (seam) {
       history.record(envelope);
       deliver(envelope);
@@ -186,18 +262,25 @@ public class ConnectionRegistry {
       return;
     }
     String excluded = envelope.excludedConnection();
+    int[] handed = new int[TRANSPORTS.length];
     for (Connection connection : members) {
       if (excluded != null && excluded.equals(connection.id())) {
         continue; // the publisher asked not to get its own event back
       }
       try {
         connection.deliver(envelope);
+        handed[connection.transport().ordinal()]++;
       } catch (RuntimeException e) {
         // one broken connection must not cost the others their event
         LOG.log(Level.WARNING, "Delivery to " + connection.id() + " failed", e);
       }
     }
+    for (Transport transport : TRANSPORTS) {
+      traffic.delivered(transport, handed[transport.ordinal()]); // once per event, not per delivery
+    }
   }
+
+  private static final Transport[] TRANSPORTS = Transport.values();
 
   void fanOut(@ObservesAsync Signal signal) {
     switch (signal.kind()) {
@@ -243,10 +326,7 @@ public class ConnectionRegistry {
 
   public Map<Transport, Integer> countByTransport() {
     Map<Transport, Integer> counts = new EnumMap<>(Transport.class);
-    for (Transport t : Transport.values()) {
-      counts.put(t, 0);
-    }
-    connections.values().forEach(c -> counts.merge(c.transport(), 1, Integer::sum));
+    open.forEach((transport, count) -> counts.put(transport, count.get()));
     return counts;
   }
 }

@@ -44,7 +44,7 @@ public final class Outbox<T> {
    * Queues {@code frames} ahead of every live item (after those already ahead), all or none;
    * false means they do not fit.
    */
-  public boolean offerAhead(List<T> frames) {
+  public boolean offerAhead(List<? extends T> frames) {
     if (!reserve(frames.size())) {
       return false;
     }
@@ -58,6 +58,11 @@ public final class Outbox<T> {
       return false;
     }
     return true;
+  }
+
+  /** How many items wait now. */
+  public int size() {
+    return size.get();
   }
 
   /** How many more items fit now. */

@@ -17,17 +17,17 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * with the driver on this machine (never downloaded). Without them the browser tests are skipped,
  * visibly (JUnit reports them skipped; .ci/run installs both, so CI always runs them).
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
 
   private Browser(ChromeDriver driver) {
     this.driver = driver;
   }
 
-  static Browser open() {
+  public static Browser open() {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "Debian's chromium and chromium-driver are not installed: browser tests skipped (apt-get install chromium chromium-driver)");
@@ -43,7 +43,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Waits until {@code condition} holds, or fails with what {@code state} says then. */
-  void await(Supplier<Boolean> condition, Duration within, Supplier<String> state) throws InterruptedException {
+  public void await(Supplier<Boolean> condition, Duration within, Supplier<String> state) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.get()) {
       if (System.nanoTime() > deadline) {
@@ -54,7 +54,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Keeps what the browser shows as a test artifact: target/browser/{name}.png. */
-  void screenshot(String name) throws IOException {
+  public void screenshot(String name) throws IOException {
     Path dir = Files.createDirectories(Path.of("target", "browser"));
     Files.write(dir.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
   }

@@ -52,6 +52,23 @@ class HistoryLogTest {
   }
 
   @Test
+  void theTextOfTheKeptEventsIsCountedInAndOut() {
+    HistoryLog log = log(1000);
+    List<Envelope> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      Envelope e = event("jobs.1"); // jobs keeps the last 5
+      kept.add(e);
+      log.append(e);
+    }
+    log.append(event("off.1")); // kept by no history: not counted
+    long expected = kept.subList(2, 7).stream().mapToLong(e -> e.json().length() + e.dataJson().length()).sum();
+    assertEquals(expected, log.chars());
+    clock.advance(11_000);
+    log.sweep();
+    assertEquals(0, log.chars(), "all aged out");
+  }
+
+  @Test
   void resumesEveryChannelOfAStreamFromOneIdInTopicOrder() {
     HistoryLog log = log(1000);
     Envelope seen = event("chat.1");

@@ -30,6 +30,9 @@ class ConnectionRegistryTest {
   }
 
   private static final class Recorder implements Connection {
+    @Override
+    public void disconnect(String reason) {}
+
     final List<Envelope> received = new ArrayList<>();
     private final String id;
 
@@ -113,9 +116,26 @@ class ConnectionRegistryTest {
     public void connectionClosed(Connection connection) {}
   }
 
+  /** Counts nothing: the metric registry is the container's. */
+  static final class NoTraffic extends io.herald.observability.Traffic {
+    @Override
+    public void opened(Transport transport) {}
+
+    @Override
+    public void closed(Transport transport, String reason) {}
+
+    @Override
+    public void received(io.herald.bus.Envelope envelope) {}
+
+    @Override
+    public void delivered(Transport transport, int count) {}
+  }
+
   private final ConnectionRegistry registry = new ConnectionRegistry();
 
   {
+    registry.traffic = new NoTraffic();
+    registry.audit = new io.herald.observability.Audit(); // not enabled: nothing configured it
     registry.history = new NoHistory();
     registry.presence = new NoPresence();
     registry.presenceTracker = new NoTracker();
@@ -130,9 +150,9 @@ class ConnectionRegistryTest {
   void aConnectionClosedWhileItsSubscriptionIsSetUpIsNotLeftInTheFanOut() {
     Recorder closedEarly = new Recorder("c1");
     Recorder open = new Recorder("c2");
-    registry.open(closedEarly);
-    registry.open(open);
-    registry.close(closedEarly); // the socket went away before the subscription was done
+    registry.open(closedEarly, Client.UNKNOWN);
+    registry.open(open, Client.UNKNOWN);
+    registry.close(closedEarly, "client_gone"); // the socket went away before the subscription was done
     registry.subscribe(closedEarly, List.of("chat.1"), null, 1024, replay -> {});
     registry.subscribe(open, List.of("chat.1"), null, 1024, replay -> {});
 
@@ -144,9 +164,9 @@ class ConnectionRegistryTest {
   @Test
   void closingTakesAConnectionOutOfEveryChannelItJoined() {
     Recorder connection = new Recorder("c1");
-    registry.open(connection);
+    registry.open(connection, Client.UNKNOWN);
     registry.subscribe(connection, List.of("chat.1"), null, 1024, replay -> {});
-    registry.close(connection);
+    registry.close(connection, "client_gone");
 
     registry.fanOut(event(1));
     assertTrue(connection.received.isEmpty());

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 class DrainTest {
   /** A connection that records when it was told to go. */
   private static final class Told implements Connection {
+    @Override
+    public void disconnect(String reason) {}
+
     final String id;
     final Transport transport;
     volatile long toldAt = -1;
@@ -42,12 +45,14 @@ class DrainTest {
   void everyConnectionIsToldToGoAtARandomMomentWithinTheSpreadAndOnlyOnce() throws Exception {
     Drain drain = new Drain();
     drain.registry = new ConnectionRegistry();
+    drain.registry.traffic = new ConnectionRegistryTest.NoTraffic();
+    drain.registry.audit = new io.herald.observability.Audit();
     drain.spreadMillis = 400;
     List<Told> open = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       Told c = new Told("c" + i, i % 2 == 0 ? Transport.WEBSOCKET : Transport.SSE);
       open.add(c);
-      drain.registry.open(c);
+      drain.registry.open(c, Client.UNKNOWN);
     }
     assertFalse(drain.draining());
     long start = System.nanoTime();

@@ -1,5 +1,7 @@
 package io.herald.transport.poll;
 
+import io.herald.transport.Client;
+
 import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.ErrorCode;
@@ -59,6 +61,8 @@ public class PollResource {
   @Inject MetricRegistry metrics;
   @Context HttpServletRequest http;
   @Inject io.herald.security.limits.ClientAddresses addresses;
+  @Inject io.herald.observability.Audit audit;
+  @Inject io.herald.observability.Traffic traffic;
 
   @Resource ManagedExecutorService executor;
 
@@ -78,18 +82,26 @@ public class PollResource {
     Caller caller = (Caller) security.getUserPrincipal();
     // a held poll is answered within herald.poll.timeout-ms: rights checked now hold for it, and
     // a session gets nothing between polls that the next poll's check does not pass
-    Set<String> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens).keySet();
+    Client client = new Client(addresses.of(http), http.getHeader("User-Agent"));
+    Set<String> subscribed;
+    try {
+      subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens).keySet();
+    } catch (HeraldException refused) {
+      audit.refused(caller, null, "poll", client, String.join(",", names), refused.code().name());
+      throw refused;
+    }
     long hold = timeoutMillis == null ? settings.timeoutMillis() : Math.min(timeoutMillis, settings.timeoutMillis());
     PollSession session = ref == null ? null : sessions.find(ref.id(), caller, subscribed);
     if (session == null || !resume(session, ref.answers(), since, caller, hold, response)) {
-      start(caller, subscribed, since, hold, ref, response);
+      start(caller, client, subscribed, since, hold, ref, response);
     }
   }
 
   /** A new poll session, or a single poll without one ({@code ref} null). */
-  private void start(Caller caller, Set<String> subscribed, EventId since, long hold, SessionRef ref, AsyncResponse response) {
+  private void start(
+      Caller caller, Client client, Set<String> subscribed, EventId since, long hold, SessionRef ref, AsyncResponse response) {
     boolean kept = ref != null;
-    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), addresses.of(http));
+    ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), client.address());
     PollSession session =
         new PollSession(
             UUID.randomUUID().toString(),
@@ -99,19 +111,20 @@ public class PollResource {
             executor,
             settings.maxEvents(),
             settings.queueSize(),
-            kept ? new MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()) : null);
+            kept ? new MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()) : null,
+            traffic);
     PollSession.Poll poll =
         new PollSession.Poll(
             answer -> {
               if (!kept) {
-                registry.close(session);
+                registry.close(session, "answered");
                 slot.release();
               }
               response.resume(respond(answer, kept ? session.id() : null));
             });
     session.hold(poll, caller);
     try {
-      registry.open(session);
+      registry.open(session, client);
       if (kept) {
         sessions.add(session, slot);
       }
@@ -123,9 +136,9 @@ public class PollResource {
       // a poll that never got going leaves nothing registered or counted; its error is the answer
       session.closeNow();
       if (kept) {
-        sessions.close(session);
+        sessions.close(session, "error");
       } else {
-        registry.close(session);
+        registry.close(session, "error");
         slot.release();
       }
       throw e;

@@ -1,5 +1,7 @@
 package io.herald.transport.poll;
 
+import io.herald.observability.Traffic;
+
 import io.herald.bus.Envelope;
 import io.herald.bus.EventId;
 import io.herald.history.Replay;
@@ -57,7 +59,12 @@ final class PollSession implements Connection {
   }
 
   /** A queued frame; {@code id} is the event's, null for gaps, latest values, presence, typing. */
-  private record Frame(String json, EventId id) {}
+  /** {@code accepted}: a live event's accept time (epoch millis), for the delivery latency; else 0. */
+  private record Frame(String json, EventId id, long accepted) {
+    Frame(String json, EventId id) {
+      this(json, id, 0);
+    }
+  }
 
   private final String id;
   private final boolean kept;
@@ -66,6 +73,9 @@ final class PollSession implements Connection {
   private final int maxEvents;
   private final int queueSize;
   private final MessageRates rates;
+  private final Traffic traffic;
+  /** Disconnected: only the disconnected frame is left to answer with. */
+  private boolean ending;
   private final Deque<Frame> queue = new ArrayDeque<>();
   private volatile Caller caller;
   /** Where the client stands after everything queued, and after its last answer. */
@@ -81,7 +91,16 @@ final class PollSession implements Connection {
   private volatile boolean closed;
 
   PollSession(
-      String id, Caller caller, boolean kept, Set<String> channels, Executor executor, int maxEvents, int queueSize, MessageRates rates) {
+      String id,
+      Caller caller,
+      boolean kept,
+      Set<String> channels,
+      Executor executor,
+      int maxEvents,
+      int queueSize,
+      MessageRates rates,
+      Traffic traffic) {
+    this.traffic = traffic;
     this.id = id;
     this.caller = caller;
     this.kept = kept;
@@ -189,8 +208,13 @@ final class PollSession implements Connection {
   }
 
   @Override
+  public synchronized int queued() {
+    return queue.size();
+  }
+
+  @Override
   public synchronized void deliver(Envelope envelope) {
-    if (queue(envelope.json(), envelope.id())) {
+    if (queue(envelope.json(), envelope.id(), envelope.timestamp().toEpochMilli())) {
       head = envelope.id();
     }
   }
@@ -198,19 +222,38 @@ final class PollSession implements Connection {
   @Override
   public synchronized void signal(String type, String json) {
     if (kept) {
-      queue(json, null); // a single poll carries no presence or typing: it is not a member
+      queue(json, null, 0); // a single poll carries no presence or typing: it is not a member
     }
   }
 
-  private boolean queue(String json, EventId eventId) {
-    if (closed || behind) {
+  /**
+   * Ends the session with a {@code disconnected} frame as its last message: the poll held now, or the next one,
+   * gets it, and the session is closed after that answer (an unread one is swept as idle).
+   */
+  @Override
+  public synchronized void disconnect(String reason) {
+    String json = Connection.disconnected(reason);
+    if (closed || ending) {
+      return;
+    }
+    queue.clear(); // in the history, for a client that is let back in
+    queue.add(new Frame(json, null));
+    ending = true;
+    behind = false;
+    if (held != null) {
+      schedule(held);
+    }
+  }
+
+  private boolean queue(String json, EventId eventId, long accepted) {
+    if (closed || behind || ending) {
       return false; // in the history: the resync after the queue is taken reads it from there
     }
     if (queue.size() >= queueSize) {
       behind = true;
       return false;
     }
-    queue.add(new Frame(json, eventId));
+    queue.add(new Frame(json, eventId, accepted));
     if (held != null) {
       schedule(held);
     }
@@ -243,6 +286,9 @@ final class PollSession implements Connection {
       while (messages.size() < maxEvents && !queue.isEmpty()) {
         Frame frame = queue.poll();
         messages.add(frame.json());
+        if (frame.accepted() != 0) {
+          traffic.written(Transport.POLL, frame.accepted()); // as good as written: the answer is sealed
+        }
         if (frame.id() != null) {
           position = frame.id();
         }
@@ -255,7 +301,7 @@ final class PollSession implements Connection {
       answers++;
       answer = new Answer(messages, position, recovered, more, answers);
       recovered = null; // said once, in the first answer after a subscription or resync
-      if (!kept) {
+      if (!kept || (ending && queue.isEmpty())) {
         closed = true; // the rest is in the history, for the next poll from this position
       }
     }

@@ -24,6 +24,11 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
  */
 @ApplicationScoped
 public class PollSessions {
+  /** Made at start: its gauges are in the first scrape, not after the first use. */
+  void boot(@jakarta.enterprise.event.Observes @jakarta.enterprise.context.Initialized(jakarta.enterprise.context.ApplicationScoped.class) Object context) {
+    // being called is the point
+  }
+
   @Inject ConnectionRegistry registry;
   @Inject PollSettings settings;
   @Inject MetricRegistry metrics;
@@ -45,7 +50,7 @@ public class PollSessions {
   @PreDestroy
   void stop() {
     sweeper.cancel(false);
-    sessions.values().forEach(kept -> close(kept.session()));
+    sessions.values().forEach(kept -> close(kept.session(), "shutdown"));
   }
 
   void add(PollSession session, ConnectionCounts.Slot slot) {
@@ -65,7 +70,7 @@ public class PollSessions {
   void replaced(String id, Caller caller) {
     PollSession session = owned(id, caller);
     if (session != null) {
-      close(session);
+      close(session, "replaced");
     }
   }
 
@@ -78,11 +83,14 @@ public class PollSessions {
     return owner.tenant().equals(caller.tenant()) && owner.subject().equals(caller.subject()) ? kept.session() : null;
   }
 
-  /** Closes a session: out of its channels and member lists, its slot given back. Idempotent. */
-  void close(PollSession session) {
+  /**
+   * Closes a session: out of its channels and member lists, its slot given back; {@code reason}
+   * is its metric label. Idempotent.
+   */
+  void close(PollSession session, String reason) {
     Kept kept = sessions.remove(session.id());
     PollSession.Poll waiting = session.closeNow();
-    registry.close(session);
+    registry.close(session, reason);
     if (waiting != null) {
       session.dismiss(waiting);
     }
@@ -96,7 +104,7 @@ public class PollSessions {
     long timeout = TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMillis());
     for (Kept kept : sessions.values()) {
       if (kept.session().idle(now, timeout)) {
-        close(kept.session());
+        close(kept.session(), "client_gone"); // it stopped polling
       }
     }
   }

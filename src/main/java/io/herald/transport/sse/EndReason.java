@@ -6,6 +6,7 @@ enum EndReason {
   SLOW_CONSUMER("slow_consumer"),
   TOKEN_EXPIRED("token_expired"),
   SHUTDOWN("shutdown"),
+  ADMIN("admin"),
   ERROR("error");
 
   final String label;

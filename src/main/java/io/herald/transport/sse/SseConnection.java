@@ -1,5 +1,7 @@
 package io.herald.transport.sse;
 
+import io.herald.observability.Traffic;
+
 import io.herald.bus.Envelope;
 import io.herald.security.ExpirySlot;
 import io.herald.security.TokenLifetime;
@@ -70,6 +72,7 @@ final class SseConnection implements Connection {
   private volatile long stalledSince;
   private volatile EndReason endReason;
   private final ExpirySlot expiry = new ExpirySlot();
+  private final Traffic traffic;
 
   SseConnection(
       String id,
@@ -82,8 +85,10 @@ final class SseConnection implements Connection {
       Executor writers,
       int queueSize,
       SseForm form,
+      Traffic traffic,
       BiConsumer<SseConnection, EndReason> onClose) {
     this.form = form;
+    this.traffic = traffic;
     this.id = id;
     this.caller = caller;
     this.rates = rates;
@@ -129,6 +134,11 @@ final class SseConnection implements Connection {
     finish(SseFrame.withRetry(retryMillis, frame("reconnect", json)), EndReason.SHUTDOWN);
   }
 
+  @Override
+  public void disconnect(String reason) {
+    finish(frame("disconnected", Connection.disconnected(reason)), EndReason.ADMIN);
+  }
+
   /** Sends {@code last} after everything already queued, then ends the stream. */
   void finish(SseFrame last, EndReason reason) {
     endReason = reason;
@@ -158,6 +168,11 @@ final class SseConnection implements Connection {
   }
 
   @Override
+  public int queued() {
+    return queue.size();
+  }
+
+  @Override
   public boolean isClosed() {
     return closed.get();
   }
@@ -174,7 +189,7 @@ final class SseConnection implements Connection {
 
   @Override
   public void deliver(Envelope envelope) {
-    enqueue(frame(envelope, true));
+    enqueue(messages() ? SseFrame.liveMessage(envelope) : SseFrame.live(envelope));
   }
 
   /** Frames that fit in this stream's queue now (a replay must, or be cut to gaps). */
@@ -318,6 +333,9 @@ final class SseConnection implements Connection {
         return new Batch(joined.toByteArray(), true);
       }
       joined.writeBytes(frame.bytes());
+      if (frame.accepted() != 0) {
+        traffic.written(Transport.SSE, frame.accepted());
+      }
     }
     return new Batch(joined.toByteArray(), false);
   }

@@ -18,9 +18,25 @@ final class SseFrame {
   private static volatile Encoded last;
 
   private final byte[] bytes;
+  /** A live event's accept time (epoch millis), for the delivery latency; 0 for any other frame. */
+  private final long accepted;
 
   private SseFrame(String text) {
     this.bytes = text.getBytes(StandardCharsets.UTF_8);
+    this.accepted = 0;
+  }
+
+  private SseFrame(String text, Envelope live) {
+    this.bytes = text.getBytes(StandardCharsets.UTF_8);
+    this.accepted = live.timestamp().toEpochMilli();
+  }
+
+  long accepted() {
+    return accepted;
+  }
+
+  private String text() {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   byte[] bytes() {
@@ -28,18 +44,27 @@ final class SseFrame {
   }
 
   /**
-   * An event's frame. With its position, the SSE id is the event id, which the browser sends back
-   * as Last-Event-ID; a latest value sent to a new subscriber is older than where the stream
-   * stands, so it goes without one.
+   * A live event's frame, with its position: the SSE id is the event id, which the browser sends
+   * back as Last-Event-ID. Encoded once per event for every stream of the fan-out, and timed: its
+   * write counts as a delivery of that age.
    */
-  static SseFrame of(Envelope envelope, boolean withPosition) {
+  static SseFrame live(Envelope envelope) {
     Encoded cached = last;
     if (cached == null || cached.envelope != envelope) {
       String body = event(envelope.event(), envelope.json());
-      cached = new Encoded(envelope, body, new SseFrame("id: " + envelope.id() + "\n" + body));
+      cached = new Encoded(envelope, body, new SseFrame("id: " + envelope.id() + "\n" + body, envelope));
       last = cached;
     }
-    return withPosition ? cached.withId : new SseFrame(cached.body);
+    return cached.withId;
+  }
+
+  /**
+   * An event's frame for a replay (with its position) or as a latest value (without: it is older
+   * than where the stream stands). Not timed: a replayed event is as old as the client's absence.
+   */
+  static SseFrame of(Envelope envelope, boolean withPosition) {
+    String body = event(envelope.event(), envelope.json());
+    return new SseFrame(withPosition ? "id: " + envelope.id() + "\n" + body : body);
   }
 
   /** {@code frame} with a {@code retry:} line: how long an EventSource waits before it reconnects. */
@@ -63,15 +88,21 @@ final class SseFrame {
   /** The unnamed form of the one event last encoded, cached apart: streams of both forms share a fan-out. */
   private static volatile Encoded lastMessage;
 
-  /** An event's unnamed frame, with its position as the id or without one; encoded once per event. */
-  static SseFrame messageOf(Envelope envelope, boolean withPosition) {
+  /** A live event's unnamed frame, with its position; encoded once per event, and timed. */
+  static SseFrame liveMessage(Envelope envelope) {
     Encoded cached = lastMessage;
     if (cached == null || cached.envelope != envelope) {
-      String body = "data: " + envelope.json().replace("\n", "\ndata: ") + "\n\n";
-      cached = new Encoded(envelope, body, new SseFrame("id: " + envelope.id() + "\n" + body));
+      String body = message(envelope.json()).text();
+      cached = new Encoded(envelope, body, new SseFrame("id: " + envelope.id() + "\n" + body, envelope));
       lastMessage = cached;
     }
-    return withPosition ? cached.withId : new SseFrame(cached.body);
+    return cached.withId;
+  }
+
+  /** An event's unnamed frame for a replay or as a latest value; not timed. */
+  static SseFrame messageOf(Envelope envelope, boolean withPosition) {
+    String body = message(envelope.json()).text();
+    return new SseFrame(withPosition ? "id: " + envelope.id() + "\n" + body : body);
   }
 
   /** A comment line: ignored by EventSource, keeps proxies and the cleanup clock going. */

@@ -1,5 +1,9 @@
 package io.herald.transport.sse;
 
+import io.herald.api.HeraldException;
+import io.herald.observability.Audit;
+import io.herald.transport.Client;
+
 import io.herald.bus.EventId;
 import io.herald.history.Positions;
 import io.herald.security.Caller;
@@ -36,6 +40,7 @@ public class SseResource {
   @Inject io.herald.security.limits.ConnectionCounts counts;
   @Context jakarta.servlet.http.HttpServletRequest http;
   @Inject io.herald.security.limits.ClientAddresses addresses;
+  @Inject Audit audit;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -85,13 +90,21 @@ public class SseResource {
       SseEventSink sink,
       Sse sse) {
     Caller caller = (Caller) security.getUserPrincipal();
-    Map<String, Instant> subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
+    String address = addresses.of(http);
+    Client client = new Client(address, http.getHeader("User-Agent"));
+    Map<String, Instant> subscribed;
+    try {
+      subscribed = access.checkSubscribeAll(caller, names, subscriptionTokens);
+    } catch (HeraldException refused) {
+      audit.refused(caller, null, "sse", client, String.join(",", names), refused.code().name());
+      throw refused;
+    }
     // given back when the stream ends, or here if it never starts
-    io.herald.security.limits.ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), addresses.of(http));
+    io.herald.security.limits.ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), address);
     try {
       // the servlet stream, for the frames after the first (SseConnection, SseResponse)
       SseResponse.Output out = (SseResponse.Output) http.getAttribute(SseResponse.ATTRIBUTE);
-      streams.open(caller, slot, subscribed, since, sink, sse, out, form);
+      streams.open(caller, client, slot, subscribed, since, sink, sse, out, form);
     } catch (RuntimeException e) {
       slot.release();
       throw e;

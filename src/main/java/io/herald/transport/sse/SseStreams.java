@@ -44,6 +44,7 @@ public class SseStreams {
   @Inject SseSettings settings;
   @Inject ConnectionRegistry registry;
   @Inject MetricRegistry metrics;
+  @Inject io.herald.observability.Traffic traffic;
   @Inject io.herald.security.TokenLifetime lifetime;
   @Inject io.herald.security.limits.Limits limits;
 
@@ -86,6 +87,7 @@ public class SseStreams {
    */
   void open(
       io.herald.security.Caller caller,
+      io.herald.transport.Client client,
       io.herald.security.limits.ConnectionCounts.Slot slot,
       Map<String, Instant> allowed,
       EventId since,
@@ -107,9 +109,10 @@ public class SseStreams {
             writers,
             settings.queueSize(),
             form,
+            traffic,
             this::closed);
     try {
-      start(connection, caller, channels, since, sse);
+      start(connection, caller, client, channels, since, sse);
       allowed.forEach(
           (channel, tokenExpiry) -> {
             if (tokenExpiry != null) {
@@ -122,9 +125,10 @@ public class SseStreams {
     }
   }
 
-  private void start(SseConnection connection, io.herald.security.Caller caller, Set<String> channels, EventId since, Sse sse) {
+  private void start(
+      SseConnection connection, io.herald.security.Caller caller, io.herald.transport.Client client, Set<String> channels, EventId since, Sse sse) {
     open.put(connection.id(), connection);
-    registry.open(connection);
+    registry.open(connection, client);
     connection.expiresWith(
         lifetime.schedule(
             caller.expiresAt(),
@@ -141,7 +145,6 @@ public class SseStreams {
     Replay replay =
         registry.subscribe(
             connection, channels, since, connection.room(), owed -> preamble(connection, channels, since, owed, sse));
-    metrics.counter("herald.connections.opened", new Tag("transport", "sse")).inc();
     if (replay == null) {
       connection.close(EndReason.SLOW_CONSUMER); // a queue too small for even the gaps
       return;
@@ -205,11 +208,8 @@ public class SseStreams {
 
   private void closed(SseConnection connection, EndReason reason) {
     open.remove(connection.id());
-    registry.close(connection);
+    registry.close(connection, reason.label);
     connection.slot().release();
-    metrics
-        .counter("herald.connections.closed", new Tag("transport", "sse"), new Tag("reason", reason.label))
-        .inc();
   }
 
   /**

@@ -35,6 +35,9 @@ public final class CloseCodes {
   /** The client did not read fast enough and its queue filled; reconnect (and read faster). */
   public static final int SLOW_CONSUMER = 4008;
 
+  /** Disconnected by an admin (io.herald.admin); a client should not reconnect by itself. */
+  public static final int DISCONNECTED = 4010;
+
   private CloseCodes() {}
 
   /** Sustained flooding: messages kept coming after being refused as over the rate limit. */

@@ -25,6 +25,7 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
   static final String CALLER = "herald.caller";
   static final String REFUSAL = "herald.refusal";
   static final String ADDRESS = "herald.address";
+  static final String USER_AGENT = "herald.userAgent";
   /** When the handshake's answer has gone out ({@link HandshakeFilter}): only then may it be closed. */
   static final String ANSWERED = "herald.answered";
   private static final String BEARER_PREFIX = "bearer.";
@@ -48,6 +49,7 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
         throw new HeraldException(ErrorCode.NOT_AUTHENTICATED, "A token is required (access_token or bearer.<jwt> subprotocol).");
       }
       config.getUserProperties().put(ADDRESS, first(request, ClientAddressFilter.HEADER));
+      config.getUserProperties().put(USER_AGENT, first(request, "User-Agent"));
       Caller caller = CDI.current().select(TokenVerifier.class).get().verify(token);
       config.getUserProperties().put(CALLER, caller);
     } catch (HeraldException e) {

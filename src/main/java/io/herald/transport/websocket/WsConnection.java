@@ -1,5 +1,7 @@
 package io.herald.transport.websocket;
 
+import io.herald.observability.Traffic;
+
 import io.herald.bus.Envelope;
 import io.herald.security.Caller;
 import io.herald.security.ExpirySlot;
@@ -45,7 +47,9 @@ final class WsConnection implements Connection {
   private final Set<String> channels = ConcurrentHashMap.newKeySet();
   /** Those of its channels a subscription token opened: each ends when its token expires. */
   private final TokenSubscriptions tokenSubscriptions = new TokenSubscriptions();
-  private final Outbox<String> queue;
+  /** Text frames, and live events (their JSON is the frame) kept as such until written: timed then. */
+  private final Outbox<Object> queue;
+  private final Traffic traffic;
   /** The most one batched frame carries; a single larger message still goes, alone. */
   private final int maxBatchChars;
   private final AtomicBoolean sending = new AtomicBoolean();
@@ -65,7 +69,9 @@ final class WsConnection implements Connection {
       long closeGraceMillis,
       ConnectionCounts.Slot slot,
       MessageRates rates,
+      Traffic traffic,
       Closed onClose) {
+    this.traffic = traffic;
     this.slot = slot;
     this.rates = rates;
     this.closeGraceMillis = closeGraceMillis;
@@ -116,7 +122,17 @@ final class WsConnection implements Connection {
 
   @Override
   public void deliver(Envelope envelope) {
-    send(envelope.json()); // the shared serialization: it is already a {"type":"event",...} frame
+    enqueue(envelope); // its shared serialization is already a {"type":"event",...} frame
+  }
+
+  @Override
+  public void disconnect(String reason) {
+    close(CloseCodes.DISCONNECTED, reason, "admin"); // the reason travels in the close frame
+  }
+
+  @Override
+  public int queued() {
+    return queue.size();
   }
 
   @Override
@@ -150,6 +166,10 @@ final class WsConnection implements Connection {
 
   /** Queues a text frame; a full queue closes the connection as a slow consumer. */
   void send(String frame) {
+    enqueue(frame);
+  }
+
+  private void enqueue(Object frame) {
     if (closed.get()) {
       return;
     }
@@ -232,11 +252,17 @@ final class WsConnection implements Connection {
   }
 
   private String pollMessage() {
-    return queue.poll();
+    Object item = queue.poll();
+    if (item instanceof Envelope live) {
+      traffic.written(Transport.WEBSOCKET, live.timestamp().toEpochMilli());
+      return live.json();
+    }
+    return (String) item;
   }
 
   private String peekMessage() {
-    return queue.peek();
+    Object item = queue.peek();
+    return item instanceof Envelope live ? live.json() : (String) item;
   }
 
   /** Its place among the connections of its user and address. */

@@ -1,5 +1,8 @@
 package io.herald.transport.websocket;
 
+import io.herald.observability.Audit;
+import io.herald.transport.ConnectionRegistry;
+
 import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.bus.PublishFailure;
@@ -29,6 +32,8 @@ public class WsProtocol {
   @Inject ClientMessages messages;
   @Inject WsSettings settings;
   @Inject MetricRegistry metrics;
+  @Inject ConnectionRegistry registry;
+  @Inject Audit audit;
   @Inject TokenVerifier verifier;
   @Inject WsSessions sessions;
   @Inject WsSubscriptions subscriptions;
@@ -128,12 +133,20 @@ public class WsProtocol {
     if (!(message.get("token") instanceof JsonString token)) {
       throw Messages.invalid("\"token\" (a string) is required.");
     }
-    Caller renewed = verifier.verify(token.getString());
+    Caller renewed;
+    try {
+      renewed = verifier.verify(token.getString());
+    } catch (HeraldException e) {
+      metrics.counter("herald.auth.failures", new Tag("entry", "websocket_refresh"), new Tag("reason", e.code().name().toLowerCase(java.util.Locale.ROOT))).inc();
+      throw e;
+    }
     Caller current = connection.caller();
     if (!renewed.subject().equals(current.subject()) || !renewed.tenant().equals(current.tenant())) {
       throw new HeraldException(ErrorCode.PERMISSION_DENIED, "A refresh token must be for the same user and tenant.");
     }
     sessions.renew(connection, renewed);
+    ConnectionRegistry.Opened from = registry.opened(connection.id());
+    audit.refreshed(connection, from == null ? null : from.client(), renewed.expiresAt());
     if (ref != null) {
       connection.send(Messages.frame("ok", ref).add("expiresAt", renewed.expiresAt().toString()).build().toString());
     }

@@ -1,5 +1,8 @@
 package io.herald.transport.websocket;
 
+import io.herald.observability.Traffic;
+import io.herald.transport.Client;
+
 import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.api.HeraldException;
@@ -45,6 +48,7 @@ public class WsSessions {
   @Inject WsSettings settings;
   @Inject ConnectionRegistry registry;
   @Inject MetricRegistry metrics;
+  @Inject Traffic traffic;
   @Inject io.herald.security.TokenLifetime lifetime;
   @Inject io.herald.security.limits.ConnectionCounts counts;
   @Inject io.herald.security.limits.Limits limits;
@@ -87,7 +91,9 @@ public class WsSessions {
     Object caller = session.getUserProperties().get(HandshakeConfigurator.CALLER);
     if (!(caller instanceof Caller verified)) {
       String why = refusal instanceof HeraldException e ? e.code() + ": " + e.getMessage() : "NOT_AUTHENTICATED";
-      metrics.counter("herald.connections.refused", new Tag("transport", "websocket"), new Tag("reason", "token")).inc();
+      String reason = (refusal instanceof HeraldException e ? e.code().name() : "NOT_AUTHENTICATED").toLowerCase(java.util.Locale.ROOT);
+      metrics.counter("herald.connections.refused", new Tag("transport", "websocket"), new Tag("reason", reason)).inc();
+      metrics.counter("herald.auth.failures", new Tag("entry", "websocket"), new Tag("reason", reason)).inc();
       refuse(session, CloseCodes.reason(CloseCodes.POLICY_VIOLATION, why));
       return;
     }
@@ -96,6 +102,7 @@ public class WsSessions {
     try {
       slot = counts.admit(verified.tenant(), verified.subject(), address == null ? null : address.toString());
     } catch (HeraldException e) {
+      metrics.counter("herald.connections.refused", new Tag("transport", "websocket"), new Tag("reason", "too_many_connections")).inc();
       refuse(session, CloseCodes.reason(CloseCodes.TOO_MANY_CONNECTIONS, e.code() + ": " + e.getMessage()));
       return;
     }
@@ -115,8 +122,10 @@ public class WsSessions {
               settings.closeGraceMillis(),
               slot,
               new io.herald.transport.MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()),
+              traffic,
               this::closed);
-      start(session, connection, verified);
+      Object userAgent = session.getUserProperties().get(HandshakeConfigurator.USER_AGENT);
+      start(session, connection, verified, new Client(address == null ? null : address.toString(), userAgent == null ? null : userAgent.toString()));
     } catch (RuntimeException e) {
       String id = Incident.log(LOG, Level.SEVERE, "Opening a WebSocket failed", e);
       if (connection != null) {
@@ -128,12 +137,11 @@ public class WsSessions {
     }
   }
 
-  private void start(Session session, WsConnection connection, Caller verified) {
+  private void start(Session session, WsConnection connection, Caller verified, Client client) {
     session.getUserProperties().put(CONNECTION, connection);
     renew(connection, verified);
     open.put(connection.id(), connection);
-    registry.open(connection);
-    metrics.counter("herald.connections.opened", new Tag("transport", "websocket")).inc();
+    registry.open(connection, client);
     connection.send(
         JSON.createObjectBuilder()
             .add("type", "connected")
@@ -205,11 +213,8 @@ public class WsSessions {
 
   private void closed(WsConnection connection, int code, String label) {
     open.remove(connection.id());
-    registry.close(connection);
+    registry.close(connection, label);
     connection.slot().release();
-    metrics
-        .counter("herald.connections.closed", new Tag("transport", "websocket"), new Tag("reason", label))
-        .inc();
   }
 
   private void ping() {

@@ -38,6 +38,7 @@ public class WsSubscriptions {
   @Inject ConnectionRegistry registry;
   @Inject MetricRegistry metrics;
   @Inject Limits limits;
+  @Inject io.herald.observability.Audit audit;
   @Inject TokenLifetime lifetime;
 
   void subscribe(WsConnection connection, JsonObject message, String ref) {
@@ -47,7 +48,15 @@ public class WsSubscriptions {
       throw new HeraldException(ErrorCode.INVALID_POSITION, "\"since\" must be an event id (a string).");
     }
     EventId since = Positions.parse(sinceValue instanceof JsonString s ? s.getString() : null);
-    Instant tokenExpiry = access.checkSubscribe(connection.caller(), channel, Messages.token(message));
+    Instant tokenExpiry;
+    try {
+      tokenExpiry = access.checkSubscribe(connection.caller(), channel, Messages.token(message));
+    } catch (HeraldException refused) {
+      ConnectionRegistry.Opened from = registry.opened(connection.id());
+      audit.refused(
+          connection.caller(), connection, "websocket", from == null ? null : from.client(), channel.value(), refused.code().name());
+      throw refused;
+    }
     if (connection.channels().contains(channel.value())) {
       allowedUntil(connection, channel.value(), tokenExpiry); // a fresh subscription token extends it
       ok(connection, ref, channel); // live already: it has missed nothing

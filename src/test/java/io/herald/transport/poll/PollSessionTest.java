@@ -28,8 +28,14 @@ class PollSessionTest {
 
   private final List<PollSession.Answer> answers = new ArrayList<>();
   private final List<Runnable> pool = new ArrayList<>();
-  private final PollSession single = new PollSession("w1", ALICE, false, Set.of("chat.1"), pool::add, 3, 1024, null);
-  private final PollSession kept = new PollSession("s1", ALICE, true, Set.of("chat.1"), pool::add, 3, 5, null);
+  /** Times nothing: the metric registry is the container's. */
+  private static final class Untimed extends io.herald.observability.Traffic {
+    @Override
+    public void written(io.herald.transport.Transport transport, long acceptedMillis) {}
+  }
+
+  private final PollSession single = new PollSession("w1", ALICE, false, Set.of("chat.1"), pool::add, 3, 1024, null, new Untimed());
+  private final PollSession kept = new PollSession("s1", ALICE, true, Set.of("chat.1"), pool::add, 3, 5, null, new Untimed());
 
   private static Envelope event(int seq) {
     return new Envelope(new EventId(2_000, seq, "a"), "chat.1", "e", null, "p", "acme", Instant.EPOCH);

@@ -1,0 +1,130 @@
+package io.herald.admin;
+
+import static io.herald.api.JsonProviders.JSON;
+
+import io.herald.api.ErrorCode;
+import io.herald.api.HeraldException;
+import io.herald.observability.Traffic;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The live dashboard's feed: every {@code herald.admin.stream-ms} each open admin stream gets a
+ * {@code figures} event with every instance's figures and its tenant's busiest channels. The
+ * cluster is asked once per tick for all streams (the busiest channels are every instance's
+ * figures already: each sees every event). The ticks run only while a stream is open.
+ */
+@ApplicationScoped
+public class AdminStream {
+  @Inject ClusterAdmin cluster;
+  @Inject Traffic traffic;
+
+  @Inject
+  @ConfigProperty(name = "herald.admin.stream-ms", defaultValue = "2000")
+  long everyMillis;
+
+  @Inject
+  @ConfigProperty(name = "herald.admin.max-streams", defaultValue = "16")
+  int maxStreams;
+
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  /** An open dashboard: its sink, and the tenant it is held to (null: every tenant). */
+  private record Watcher(SseEventSink sink, Sse sse, String tenant) {}
+
+  private final Map<SseEventSink, Watcher> watchers = new ConcurrentHashMap<>();
+  private ScheduledFuture<?> ticks;
+
+  synchronized void open(SseEventSink sink, Sse sse, String tenant) {
+    if (watchers.size() >= maxStreams) {
+      throw new HeraldException(ErrorCode.UNAVAILABLE, "At most " + maxStreams + " admin streams at once (herald.admin.max-streams).");
+    }
+    watchers.put(sink, new Watcher(sink, sse, tenant));
+    if (ticks == null) {
+      ticks = scheduler.scheduleWithFixedDelay(this::tick, 0, everyMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void tick() {
+    if (watchers.isEmpty()) {
+      synchronized (this) {
+        if (watchers.isEmpty() && ticks != null) {
+          ticks.cancel(false);
+          ticks = null;
+        }
+      }
+      return;
+    }
+    List<JsonObject> answers;
+    try {
+      answers = cluster.ask("instance", null, JsonValue.EMPTY_JSON_OBJECT).get(everyMillis * 2, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      answers = List.of();
+    }
+    JsonObject instances = AdminResource.instances(answers);
+    for (Watcher watcher : List.copyOf(watchers.values())) {
+      send(watcher, figures(instances, watcher.tenant()));
+    }
+  }
+
+  private String figures(JsonObject instances, String tenant) {
+    JsonArrayBuilder channels = JSON.createArrayBuilder();
+    traffic
+        .busiest(tenant, 10)
+        .forEach(
+            r ->
+                channels.add(
+                    JSON.createObjectBuilder()
+                        .add("tenant", r.tenant())
+                        .add("channel", r.channel())
+                        .add("eventsPerSecond", Math.round(r.perSecond() * 10) / 10.0)));
+    return JSON.createObjectBuilder()
+        .add("at", System.currentTimeMillis())
+        .add("instances", instances.getJsonArray("instances"))
+        .add("channels", channels)
+        .build()
+        .toString();
+  }
+
+  /** A failed or closed sink is how a vanished dashboard shows: it is dropped. */
+  private void send(Watcher watcher, String json) {
+    if (watcher.sink().isClosed()) {
+      watchers.remove(watcher.sink());
+      return;
+    }
+    OutboundSseEvent event = watcher.sse().newEventBuilder().name("figures").data(json).build();
+    watcher
+        .sink()
+        .send(event)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                watchers.remove(watcher.sink());
+                watcher.sink().close();
+              }
+            });
+  }
+
+  @PreDestroy
+  synchronized void stop() {
+    if (ticks != null) {
+      ticks.cancel(false);
+    }
+    watchers.keySet().forEach(SseEventSink::close);
+  }
+}
