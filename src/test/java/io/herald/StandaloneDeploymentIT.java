@@ -109,6 +109,10 @@ class StandaloneDeploymentIT {
         assertNull(stream.next(io.herald.testing.Timeouts.QUIET), "nothing else reached the client");
       }
       assertEquals(400, server.get("dev/token").status(), "sub is required");
+      // the dashboard's way in, in dev mode: a minted admin (admin.js asks for exactly this one)
+      String admin = server.get("dev/token?sub=dashboard&groups=admin").body().strip();
+      assertEquals(200, server.get("api/admin/instances", admin).status());
+      assertEquals(200, server.get("admin/").status(), "the dashboard page is served");
     }
   }
 

@@ -47,7 +47,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RequestScoped
 @Tag(name = "admin", description = "Connections, disconnects, channels and instances, cluster-wide; admin tokens only")
 public class AdminResource {
-  static final int MAX_REASON = 120; // a WebSocket close reason is at most 123 bytes
+  static final int MAX_REASON = 120; // bytes of UTF-8: a WebSocket close reason is at most 123
 
   @Inject ClusterAdmin cluster;
   @Inject AdminStream stream;
@@ -82,7 +82,7 @@ public class AdminResource {
             answers -> {
               JsonArrayBuilder all = JSON.createArrayBuilder();
               int matched = 0;
-              for (JsonObject answer : answers) {
+              for (JsonObject answer : answered(answers)) {
                 JsonObject result = answer.getJsonObject("result");
                 result.getJsonArray("connections").forEach(all::add);
                 matched += result.getInt("matched", 0);
@@ -113,6 +113,10 @@ public class AdminResource {
       @QueryParam("reason") String reason,
       @QueryParam("tenant") String tenant,
       @Suspended AsyncResponse response) {
+    if (settings.superAdmin(admin()) && (tenant == null || tenant.isEmpty())) {
+      // user names are per tenant: "bob" of one tenant is nobody of another's
+      throw new HeraldException(ErrorCode.INVALID_REQUEST, "Name the user's tenant: ?tenant=...");
+    }
     disconnect(JSON.createObjectBuilder().add("user", user), reason, tenant, response);
   }
 
@@ -120,8 +124,8 @@ public class AdminResource {
     Caller admin = admin();
     String scope = scope(admin, tenant);
     String why = reason == null || reason.isBlank() ? "Disconnected by an administrator." : reason.strip();
-    if (why.length() > MAX_REASON) {
-      throw new HeraldException(ErrorCode.INVALID_REQUEST, "reason is at most " + MAX_REASON + " characters.");
+    if (why.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_REASON) {
+      throw new HeraldException(ErrorCode.INVALID_REQUEST, "reason is at most " + MAX_REASON + " bytes of UTF-8.");
     }
     JsonObject params = target.add("reason", why).build();
     audited(admin, "disconnect", scope, params);
@@ -129,7 +133,7 @@ public class AdminResource {
         .ask("disconnect", scope, params)
         .thenApply(
             answers -> {
-              int n = answers.stream().mapToInt(a -> a.getJsonObject("result").getInt("disconnected", 0)).sum();
+              int n = answered(answers).stream().mapToInt(a -> a.getJsonObject("result").getInt("disconnected", 0)).sum();
               return gathered(answers).add("disconnected", n).build().toString();
             })
         .whenComplete((json, failure) -> response.resume(failure == null ? json : failure));
@@ -153,7 +157,8 @@ public class AdminResource {
   @Operation(summary = "A channel's subscribers on every instance and its event rate")
   public void channel(@PathParam("channel") String channel, @QueryParam("tenant") String tenant, @Suspended AsyncResponse response) {
     Caller admin = admin();
-    String of = tenant != null ? scope(admin, tenant) : admin.tenant();
+    String scoped = scope(admin, tenant);
+    String of = scoped != null ? scoped : admin.tenant();
     audited(admin, "channel", of, JSON.createObjectBuilder().add("channel", channel).build());
     subscribed(List.of(new io.herald.observability.ChannelRates.Rate(of, channel, traffic.rate(of, channel))), of)
         .whenComplete((json, failure) -> response.resume(failure == null ? json : failure));
@@ -171,7 +176,7 @@ public class AdminResource {
               for (int i = 0; i < rates.size(); i++) {
                 int total = 0;
                 JsonObjectBuilder byInstance = JSON.createObjectBuilder();
-                for (JsonObject answer : answers) {
+                for (JsonObject answer : answered(answers)) {
                   int n = answer.getJsonObject("result").getJsonArray("subscribers").getInt(i);
                   byInstance.add(answer.getString("instance"), n);
                   total += n;
@@ -217,7 +222,7 @@ public class AdminResource {
   /** Each answering instance's figures, in instance order. */
   static JsonObject instances(List<JsonObject> answers) {
     JsonArrayBuilder list = JSON.createArrayBuilder();
-    answers.stream()
+    answered(answers).stream()
         .sorted(java.util.Comparator.comparing(a -> a.getString("instance")))
         .forEach(a -> list.add(a.getJsonObject("result")));
     return JSON.createObjectBuilder().add("instances", list).build();
@@ -256,10 +261,20 @@ public class AdminResource {
     audit.admin(admin, new Client(addresses.of(http), http.getHeader("User-Agent")), action, target);
   }
 
+  /** The answers that are answers: an instance whose part failed says so with an {@code error}. */
+  private static List<JsonObject> answered(List<JsonObject> answers) {
+    return answers.stream().filter(a -> !a.getJsonObject("result").containsKey("error")).toList();
+  }
+
+  /** Which instances answered, and what failed on which. */
   private static JsonObjectBuilder gathered(List<JsonObject> answers) {
     JsonArrayBuilder from = JSON.createArrayBuilder();
-    answers.stream().map(a -> a.getString("instance")).sorted().forEach(from::add);
-    return JSON.createObjectBuilder().add("answeredBy", from);
+    answered(answers).stream().map(a -> a.getString("instance")).sorted().forEach(from::add);
+    JsonObjectBuilder failed = JSON.createObjectBuilder();
+    answers.stream()
+        .filter(a -> a.getJsonObject("result").containsKey("error"))
+        .forEach(a -> failed.add(a.getString("instance"), a.getJsonObject("result").getString("error")));
+    return JSON.createObjectBuilder().add("answeredBy", from).add("failed", failed);
   }
 
   private static void optional(JsonObjectBuilder b, String name, String value) {

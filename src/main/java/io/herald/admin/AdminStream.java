@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -31,6 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class AdminStream {
+  private static final Logger LOG = Logger.getLogger(AdminStream.class.getName());
+
   @Inject ClusterAdmin cluster;
   @Inject Traffic traffic;
 
@@ -60,25 +64,33 @@ public class AdminStream {
     }
   }
 
+  /** Never throws: a scheduled task that throws is not run again, and every dashboard would freeze. */
   private void tick() {
-    if (watchers.isEmpty()) {
-      synchronized (this) {
-        if (watchers.isEmpty() && ticks != null) {
-          ticks.cancel(false);
-          ticks = null;
-        }
-      }
-      return;
-    }
-    List<JsonObject> answers;
     try {
-      answers = cluster.ask("instance", null, JsonValue.EMPTY_JSON_OBJECT).get(everyMillis * 2, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      answers = List.of();
-    }
-    JsonObject instances = AdminResource.instances(answers);
-    for (Watcher watcher : List.copyOf(watchers.values())) {
-      send(watcher, figures(instances, watcher.tenant()));
+      if (watchers.isEmpty()) {
+        synchronized (this) {
+          if (watchers.isEmpty() && ticks != null) {
+            ticks.cancel(false);
+            ticks = null;
+          }
+        }
+        return;
+      }
+      List<JsonObject> answers;
+      try {
+        answers = cluster.ask("instance", null, JsonValue.EMPTY_JSON_OBJECT).get(everyMillis * 2, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        answers = List.of(); // a tick without figures; the next one asks again
+      }
+      JsonObject instances = AdminResource.instances(answers);
+      for (Watcher watcher : List.copyOf(watchers.values())) {
+        send(watcher, figures(instances, watcher.tenant()));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "A dashboard tick failed; the next one tries again", e);
     }
   }
 
@@ -103,21 +115,33 @@ public class AdminStream {
 
   /** A failed or closed sink is how a vanished dashboard shows: it is dropped. */
   private void send(Watcher watcher, String json) {
-    if (watcher.sink().isClosed()) {
-      watchers.remove(watcher.sink());
-      return;
+    try {
+      if (watcher.sink().isClosed()) {
+        watchers.remove(watcher.sink());
+        return;
+      }
+      OutboundSseEvent event = watcher.sse().newEventBuilder().name("figures").data(json).build();
+      watcher
+          .sink()
+          .send(event)
+          .whenComplete(
+              (ok, failure) -> {
+                if (failure != null) {
+                  drop(watcher);
+                }
+              });
+    } catch (RuntimeException closedMeanwhile) {
+      drop(watcher);
     }
-    OutboundSseEvent event = watcher.sse().newEventBuilder().name("figures").data(json).build();
-    watcher
-        .sink()
-        .send(event)
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure != null) {
-                watchers.remove(watcher.sink());
-                watcher.sink().close();
-              }
-            });
+  }
+
+  private void drop(Watcher watcher) {
+    watchers.remove(watcher.sink());
+    try {
+      watcher.sink().close();
+    } catch (RuntimeException alreadyGone) {
+      // nothing left to close
+    }
   }
 
   @PreDestroy

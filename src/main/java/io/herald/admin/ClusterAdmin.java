@@ -33,9 +33,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Asks every instance at once: an admin request goes over the bus to all of them (an
- * {@code admin} signal, this instance included), each answers for its own connections
- * ({@link LocalAdmin}) with an {@code admin_answer} signal, and the asker gathers the answers
+ * Asks every instance at once: this one answers for its own connections ({@link LocalAdmin})
+ * directly, whatever the broker's state; an {@code admin} signal takes the request to the others,
+ * each answers with an {@code admin_answer} signal, and the asker gathers the answers
  * until every instance it knows of (presence's count) has answered or
  * {@code herald.admin.timeout-ms} has passed. Signals may be dropped, so an answer says which
  * instances it heard from.
@@ -128,6 +128,8 @@ public class ClusterAdmin {
     Gathering gathering = new Gathering(expected());
     waiting.put(request, gathering);
     scheduler.schedule(() -> finish(request), settings.timeoutMillis(), TimeUnit.MILLISECONDS);
+    // this instance answers at once, whatever the broker's state; the others over the bus
+    executor.execute(() -> gathered(request, instance.id(), result(op, tenant, params)));
     String body =
         JSON.createObjectBuilder()
             .add("request", request)
@@ -140,12 +142,15 @@ public class ClusterAdmin {
     return gathering.done;
   }
 
+  /** Completes a request with what came; on a pool thread: the admin's response is written from here. */
   private void finish(String request) {
     Gathering gathering = waiting.remove(request);
     if (gathering != null) {
+      List<JsonObject> answers;
       synchronized (gathering) {
-        gathering.done.complete(List.copyOf(gathering.answers));
+        answers = List.copyOf(gathering.answers);
       }
+      executor.execute(() -> gathering.done.complete(answers));
     }
   }
 
@@ -154,16 +159,18 @@ public class ClusterAdmin {
       switch (signal.kind()) {
         case ADMIN -> {
           JsonObject request = read(signal.body());
-          heard(request.getString("from"));
-          if (!"hello".equals(request.getString("op"))) {
+          String from = request.getString("from");
+          heard(from);
+          if (!"hello".equals(request.getString("op")) && !from.equals(instance.id())) {
             // off the bus's thread: listing walks every connection of this instance
             executor.execute(() -> answer(signal.tenant(), request));
           }
         }
         case ADMIN_ANSWER -> {
-          JsonObject answer = read(signal.body());
-          heard(answer.getString("instance"));
-          answered(answer);
+          // for one instance: the others skip it unread (answers can be long lists)
+          if (signal.body().startsWith(answerPrefix())) {
+            executor.execute(() -> answered(read(signal.body())));
+          }
         }
         default -> {
           // not an admin's
@@ -174,18 +181,26 @@ public class ClusterAdmin {
     }
   }
 
-  private void answer(String tenant, JsonObject request) {
-    JsonObject result;
+  /** How an answer for this instance starts: {@code to} comes first (see {@link #answer}). */
+  private String answerPrefix() {
+    return "{\"to\":" + JSON.createValue(instance.id()).toString() + ",";
+  }
+
+  private JsonObject result(String op, String tenant, JsonObject params) {
     try {
-      result = local.answer(request.getString("op"), tenant, request.getJsonObject("params"));
+      return local.answer(op, tenant, params);
     } catch (RuntimeException e) {
       String id = io.herald.api.Incident.log(LOG, Level.WARNING, "An admin request failed here", e);
-      result = JSON.createObjectBuilder().add("error", "failed on this instance; correlationId " + id).build();
+      return JSON.createObjectBuilder().add("error", "failed on this instance; correlationId " + id).build();
     }
+  }
+
+  private void answer(String tenant, JsonObject request) {
+    JsonObject result = result(request.getString("op"), tenant, request.getJsonObject("params"));
     String body =
         JSON.createObjectBuilder()
-            .add("request", request.getString("request"))
             .add("to", request.getString("from"))
+            .add("request", request.getString("request"))
             .add("instance", instance.id())
             .add("result", result)
             .build()
@@ -194,18 +209,19 @@ public class ClusterAdmin {
   }
 
   private void answered(JsonObject answer) {
-    if (!instance.id().equals(answer.getString("to"))) {
-      return;
-    }
-    String request = answer.getString("request");
+    String from = answer.getString("instance");
+    heard(from);
+    gathered(answer.getString("request"), from, answer.getJsonObject("result"));
+  }
+
+  private void gathered(String request, String from, JsonObject result) {
     Gathering gathering = waiting.get(request);
     if (gathering == null) {
       return; // too late: the request was answered with what had come
     }
     boolean complete;
     synchronized (gathering) {
-      gathering.answers.add(
-          JSON.createObjectBuilder().add("instance", answer.getString("instance")).add("result", answer.getJsonObject("result")).build());
+      gathering.answers.add(JSON.createObjectBuilder().add("instance", from).add("result", result).build());
       complete = gathering.answers.size() >= gathering.expected;
     }
     if (complete) {

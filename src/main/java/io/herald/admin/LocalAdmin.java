@@ -22,6 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import io.herald.api.Incident;
 
 /**
  * What this instance answers to an admin request ({@link ClusterAdmin}), for its own connections,
@@ -29,6 +32,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class LocalAdmin {
+  private static final Logger LOG = Logger.getLogger(LocalAdmin.class.getName());
+
   @Inject ConnectionRegistry registry;
   @Inject InstanceIdentity instance;
   @Inject Traffic traffic;
@@ -67,9 +72,15 @@ public class LocalAdmin {
     String reason = params.getString("reason");
     int n = 0;
     for (Connection connection : matching(tenant, params)) {
-      connection.disconnect(reason);
-      registry.close(connection, "admin"); // out of the fan-out now; the transport's own close follows
-      n++;
+      try {
+        connection.disconnect(reason);
+        n++;
+      } catch (RuntimeException e) {
+        // one connection that cannot be told must not keep the others connected
+        Incident.log(LOG, Level.WARNING, "Disconnecting " + connection.id() + " failed; it is closed without a word", e);
+      } finally {
+        registry.close(connection, "admin"); // out of the fan-out now; the transport's own close follows
+      }
     }
     return JSON.createObjectBuilder().add("disconnected", n).build();
   }

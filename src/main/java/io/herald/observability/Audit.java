@@ -12,6 +12,14 @@ import java.time.Instant;
 import java.util.Collection;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.MetricRegistry;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -55,7 +63,17 @@ public class Audit {
   @ConfigProperty(name = "herald.audit.file-count", defaultValue = "5")
   int fileCount;
 
+  /** Lines waiting for the writer; beyond it a line is dropped and counted (herald_audit_dropped_total). */
+  @Inject
+  @ConfigProperty(name = "herald.audit.queue-size", defaultValue = "10000")
+  int queueSize;
+
+  @Inject MetricRegistry metrics;
+  @Resource ManagedThreadFactory threads;
+
   private Handler handler;
+  private ThreadPoolExecutor writer;
+  private Counter dropped;
 
   /**
    * With {@code herald.audit.file}, a rotating file of bare JSON lines ({@code file-count} files of
@@ -63,8 +81,19 @@ public class Audit {
    * a collector wants the object alone.
    */
   @PostConstruct
-  void openFile() {
-    if (!enabled || file.isEmpty()) {
+  void start() {
+    dropped = metrics.counter("herald.audit.dropped");
+    if (!enabled) {
+      return;
+    }
+    // one thread writes, off the caller's: a close can come from the bus's ordered thread (a slow
+    // consumer cut during a fan-out), which must not wait on a log handler's disk
+    writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueSize), threads);
+    openFile();
+  }
+
+  private void openFile() {
+    if (file.isEmpty()) {
       return;
     }
     try {
@@ -90,7 +119,15 @@ public class Audit {
   }
 
   @PreDestroy
-  void closeFile() {
+  void stop() {
+    if (writer != null) {
+      writer.shutdown();
+      try {
+        writer.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (handler != null) {
       LOG.removeHandler(handler);
       handler.close();
@@ -167,10 +204,15 @@ public class Audit {
 
   /** Whether lines are written: checked before one is built, as most calls come per connection. */
   private boolean on() {
-    return enabled && LOG.isLoggable(Level.INFO);
+    return enabled && writer != null && LOG.isLoggable(Level.INFO);
   }
 
-  private static void write(JsonObjectBuilder line) {
-    LOG.info(line.build().toString());
+  private void write(JsonObjectBuilder line) {
+    String text = line.build().toString();
+    try {
+      writer.execute(() -> LOG.info(text));
+    } catch (RejectedExecutionException full) {
+      dropped.inc();
+    }
   }
 }

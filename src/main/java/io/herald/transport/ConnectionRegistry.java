@@ -90,8 +90,9 @@ public class ConnectionRegistry {
    * and gone) is counted as opened and audited.
    */
   public void open(Connection connection, Client client) {
-    connections.put(connection.id(), connection);
+    // its origin first: a close racing with this open finds it, and removes both
     opened.put(connection.id(), new Opened(client, Instant.now()));
+    connections.put(connection.id(), connection);
     open.get(connection.transport()).incrementAndGet();
     if (connection.present()) {
       traffic.opened(connection.transport());

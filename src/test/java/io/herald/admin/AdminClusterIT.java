@@ -182,6 +182,10 @@ class AdminClusterIT {
       assertEquals(2, counted.getInt("subscribers"), channel.toString());
       assertEquals(1, counted.getJsonObject("subscribersByInstance").getInt("a"));
       assertEquals(1, counted.getJsonObject("subscribersByInstance").getInt("b"));
+      String openapi = cluster.a.server().getRoot("openapi").body();
+      for (String path : List.of("/api/admin/connections", "/api/admin/users/{user}/connections", "/api/admin/instances", "/api/admin/channels")) {
+        assertTrue(openapi.contains(path), "the admin API is in /openapi: " + path);
+      }
     }
   }
 

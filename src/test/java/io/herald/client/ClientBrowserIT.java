@@ -1,6 +1,7 @@
 package io.herald.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.HeraldDeployment;
 import io.herald.testing.Server;
@@ -122,6 +123,26 @@ class ClientBrowserIT {
     ids.addAll(publish("jobs.cut", 3));
     awaitShown(ids);
     assertEquals(1L, (Long) browser.driver.executeScript("return window.herald.getStats().reconnects"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "sse", "poll"})
+  void aPageAnAdminDisconnectsFailsWithTheReasonAndDoesNotComeBack(String transport) throws Exception {
+    String user = "revoked-" + transport;
+    open("jobs.d" + transport, transport, Tokens.subscriber(user));
+    String admin = Tokens.forUser("root").groups("admin").sign();
+    Server.Reply reply =
+        Server.send(
+            java.net.http.HttpRequest.newBuilder(server.uri("api/admin/users/" + user + "/connections?reason=Revoked%20by%20the%20test"))
+                .header("Authorization", "Bearer " + admin)
+                .DELETE());
+    assertEquals(1, reply.json().getInt("disconnected"), reply.body());
+    browser.await(() -> browser.text("state").equals("failed"), Timeouts.EVENT, () -> "state " + browser.text("state"));
+    assertTrue(browser.text("error").contains("4010"), browser.text("error"));
+    assertTrue(browser.text("error").contains("Revoked by the test"), browser.text("error"));
+    Thread.sleep(Timeouts.QUIET.toMillis());
+    assertEquals("failed", browser.text("state"), "it does not reconnect by itself");
+    assertEquals(0, server.get("api/admin/connections?user=" + user, admin).json().getInt("matched"));
   }
 
   @ParameterizedTest

@@ -10,6 +10,7 @@ import io.herald.testing.SseClient;
 import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
 import io.herald.testing.WsClient;
+import jakarta.json.JsonObject;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +109,13 @@ class MetricsIT {
       assertEquals(13, metric("herald_broker_latency_ms_count") - hops);
       assertTrue(metric("herald_delivery_latency_ms", "transport=\"sse\"", "quantile=\"0.99\"") < 10_000, "milliseconds, not nanoseconds");
       assertEquals(1, metric("herald_broker_connected"));
+      JsonObject bus =
+          server.getRoot("health/ready").json().getJsonArray("checks").getValuesAs(JsonObject.class).stream()
+              .filter(c -> c.getString("name").equals("bus"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals("UP", bus.getString("status"), "readiness sees the bus, not full");
+      assertEquals("10000", bus.getJsonObject("data").getString("capacity"));
     } finally {
       SseClient.closeAll(streams);
     }

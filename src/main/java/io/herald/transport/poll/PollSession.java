@@ -117,6 +117,9 @@ final class PollSession implements Connection {
    * position moves on; the rest is read from the history later), then the member lists.
    */
   synchronized void owed(Owed owed, EventId since) {
+    if (ending) {
+      return; // disconnected: its one frame stays the answer, whatever a resync would owe
+    }
     Replay replay = withoutOwn(owed.replay());
     queue.clear();
     recovered = since == null ? null : replay.recovered();
@@ -236,8 +239,9 @@ final class PollSession implements Connection {
     if (closed || ending) {
       return;
     }
-    queue.clear(); // in the history, for a client that is let back in
+    queue.clear(); // in the history, for a client that is let back in from its last position
     queue.add(new Frame(json, null));
+    head = answered; // the answer's position stays where the client is: nothing cleared is skipped
     ending = true;
     behind = false;
     if (held != null) {

@@ -136,6 +136,9 @@ final class SseConnection implements Connection {
 
   @Override
   public void disconnect(String reason) {
+    // what waits goes unsent (the client resumes from its last event if it is let back in): the
+    // notice must fit even in a full queue, or the client took it for a drop and came back
+    queue.clear();
     finish(frame("disconnected", Connection.disconnected(reason)), EndReason.ADMIN);
   }
 

@@ -46,9 +46,27 @@ public final class CloseCodes {
   /** Too many connections for this user or address (herald.limits.connections.*). */
   public static final int TOO_MANY_CONNECTIONS = 4030;
 
-  /** A close reason; the phrase is cut to the 123 bytes a close frame allows. */
+  /**
+   * A close reason; the phrase is cut to the 123 bytes of UTF-8 a close frame allows (more makes
+   * {@code CloseReason} throw), at a character boundary.
+   */
   public static CloseReason reason(int code, String phrase) {
-    String text = phrase.length() > 120 ? phrase.substring(0, 120) : phrase;
-    return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), text);
+    return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), fit(phrase, 123));
+  }
+
+  /** {@code text} cut to at most {@code bytes} bytes of UTF-8, never inside a character. */
+  static String fit(String text, int bytes) {
+    int used = 0;
+    int end = 0;
+    while (end < text.length()) {
+      int cp = text.codePointAt(end);
+      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (used + size > bytes) {
+        break;
+      }
+      used += size;
+      end += Character.charCount(cp);
+    }
+    return text.substring(0, end);
   }
 }
