@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.client.Browser;
+import io.herald.testing.ArtemisBroker;
 import io.herald.testing.Cluster;
+import io.herald.testing.Metrics;
 import io.herald.testing.Server;
 import io.herald.testing.SseClient;
 import io.herald.testing.Timeouts;
@@ -13,6 +15,7 @@ import io.herald.testing.Tokens;
 import io.herald.testing.WsClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.jms.JMSContext;
 import java.io.StringReader;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -28,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.openqa.selenium.By;
 
 /**
@@ -226,6 +230,28 @@ class AdminClusterIT {
       assertFalse(everything.contains(token), "an audit line carries a token");
       assertFalse(everything.contains(token.substring(token.lastIndexOf('.') + 1)), "an audit line carries a signature");
     }
+  }
+
+  @Test
+  void aProducersMessageIsCountedInOnceAndReceivedOnEachInstanceWithItsBrokerHop() throws Exception {
+    double inA = Metrics.value(cluster.a.server(), "herald_events_in_total", "source=\"jms\"");
+    double inB = Metrics.value(cluster.b.server(), "herald_events_in_total", "source=\"jms\"");
+    double receivedB = Metrics.value(cluster.b.server(), "herald_events_received_total");
+    double hopsB = Metrics.value(cluster.b.server(), "herald_broker_latency_ms_count");
+    String heidi = token(Tokens.forUser("heidi").tenant("default"));
+    try (SseClient onB = SseClient.open(cluster.b.server(), "api/realtime/stream?channel=chat.jms&access_token=" + heidi)) {
+      onB.next();
+      try (JMSContext jms = new ActiveMQConnectionFactory(cluster.broker.url()).createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
+        jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"from\":\"erp\"}", "chat.jms", "order", "default"));
+      }
+      assertEquals("order", onB.next().name());
+    }
+    double taken =
+        Metrics.value(cluster.a.server(), "herald_events_in_total", "source=\"jms\"") - inA
+            + Metrics.value(cluster.b.server(), "herald_events_in_total", "source=\"jms\"") - inB;
+    assertEquals(1, taken, "taken in by one instance");
+    assertEquals(1, Metrics.value(cluster.b.server(), "herald_events_received_total") - receivedB);
+    assertEquals(1, Metrics.value(cluster.b.server(), "herald_broker_latency_ms_count") - hopsB);
   }
 
   /** Every line of every instance's audit file, each parsed as one JSON object. */
