@@ -195,7 +195,7 @@ public class AsyncApiDocument {
 
   /** An SSE stream's own frames (its events travel on the namespace channels). */
   private static void stream(JsonObjectBuilder channels, JsonObjectBuilder operations) {
-    List<String> out = List.of("connected", "reconnect", "tokenExpired", "heartbeat", "unsubscribed");
+    List<String> out = List.of("connected", "reconnect", "tokenExpired", "disconnected", "heartbeat", "unsubscribed");
     channels.add("sse-stream", channel("/api/realtime/stream", "A Server-Sent Events stream",
         "Frames are SSE events named by their type (an event by its event name, with id: its position), "
             + "or, with format=messages, unnamed events whose data is the frame as on the WebSocket.",

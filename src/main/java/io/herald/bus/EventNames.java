@@ -13,7 +13,7 @@ public final class EventNames {
 
   /** Names Herald's own frames use; an application event may not take them. */
   public static final Set<String> RESERVED =
-      Set.of("connected", "gap", "token_expired", "heartbeat", "typing", "unsubscribed", "reconnect");
+      Set.of("connected", "gap", "token_expired", "heartbeat", "typing", "unsubscribed", "reconnect", "disconnected");
 
   private EventNames() {}
 
