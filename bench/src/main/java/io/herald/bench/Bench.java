@@ -70,6 +70,8 @@ public final class Bench {
     String name = o.getOrDefault("gateway", "herald");
     String scenario = o.getOrDefault("scenario", "all");
     String sizeName = o.getOrDefault("size", "quick");
+    // how long the idle scenario watches the gateway's CPU (BENCH_IDLE_SECONDS; a moment in CI)
+    int idleSeconds = sizeName.equals("smoke") ? 2 : Integer.parseInt(System.getenv().getOrDefault("BENCH_IDLE_SECONDS", "20"));
     Size size = Size.of(sizeName);
     int run = Integer.parseInt(o.getOrDefault("run", "1"));
     Path out = Path.of(o.getOrDefault("out", "bench/results"));
@@ -85,7 +87,7 @@ public final class Bench {
     for (String w : wanted) {
       JsonObject result;
       switch (w) {
-        case "idle" -> result = s.idle(size.idle(), () -> name.equals("herald") ? heraldHeap(clients, o) : -1);
+        case "idle" -> result = s.idle(size.idle(), idleSeconds, () -> name.equals("herald") ? heraldHeap(clients, o) : -1);
         case "fanout" -> {
           JsonArrayBuilder parts = Json.createArrayBuilder();
           for (Gateway.Transport t : Gateway.Transport.values()) {

@@ -61,6 +61,29 @@ final class Probe {
     return total;
   }
 
+  /**
+   * CPU seconds so far by thread kind: each thread's name with its numbers taken out
+   * ("http-thread-pool::http-listener(12)" and "(7)" are one kind), so that a cost can be put
+   * on what pays it.
+   */
+  java.util.Map<String, Double> cpuSecondsByThread() {
+    java.util.Map<String, Double> byName = new java.util.TreeMap<>();
+    for (long pid : pids) {
+      try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          String stat = read(task.resolve("stat"));
+          if (stat != null) {
+            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+            byName.merge(name, cpuSeconds(stat), Double::sum);
+          }
+        }
+      } catch (IOException e) {
+        // a process that has ended costs nothing more
+      }
+    }
+    return byName;
+  }
+
   /** User + system CPU seconds of one /proc stat line (a process's or a thread's). */
   private static double cpuSeconds(String stat) {
     // fields after the command name (which may hold spaces) in parentheses

@@ -110,7 +110,7 @@ final class Report {
 
   private static void idle(StringBuilder md, List<JsonObject> records) {
     md.append("## Idle connections (half SSE, half WebSocket; Socket.IO all WebSocket)\n\n")
-        .append("| gateway | run | connections | connects/s | RSS per connection | heap per connection | all alive |\n|---|---|---|---|---|---|---|\n");
+        .append("| gateway | run | connections | connects/s | CPU while idle (without its JIT compiler) | RSS per connection | heap per connection | all alive |\n|---|---|---|---|---|---|---|---|\n");
     for (JsonObject r : records) {
       JsonObject x = r.getJsonObject("result");
       md.append(row(
@@ -118,6 +118,9 @@ final class Report {
           r.getInt("run"),
           x.getInt("connections"),
           fmt(x.getJsonNumber("connectsPerSecond").doubleValue()),
+          x.containsKey("idleCpuPercent")
+              ? fmt(x.getJsonNumber("idleCpuPercent").doubleValue()) + "% (" + fmt(x.getJsonNumber("idleCpuPercentWithoutJit").doubleValue()) + "%)"
+              : "-",
           kb(x.getJsonNumber("rssPerConnectionBytes").longValue()),
           x.containsKey("heapPerConnectionBytes") ? kb(x.getJsonNumber("heapPerConnectionBytes").longValue()) : "n/a",
           x.getBoolean("allDelivered")));

@@ -33,7 +33,7 @@ final class Scenarios {
   }
 
   /** N idle connections, half SSE half WebSocket where offered, each on its own channel and a shared one. */
-  JsonObject idle(int n, java.util.function.LongSupplier heap) throws Exception {
+  JsonObject idle(int n, int idleSeconds, java.util.function.LongSupplier heap) throws Exception {
     Tally tally = new Tally();
     System.gc();
     long rss0 = probe.rssBytes();
@@ -44,6 +44,21 @@ final class Scenarios {
     Thread.sleep(3000);
     long rss1 = probe.rssBytes();
     long heap1 = heap.getAsLong();
+    // what sitting idle costs: the gateway's CPU while nothing is published (pings, heartbeats,
+    // timers), over idleSeconds after the connects have settled, by thread kind as well
+    double cpu0 = probe.cpuSeconds();
+    double jit0 = probe.jitCpuSeconds();
+    java.util.Map<String, Double> threads0 = probe.cpuSecondsByThread();
+    Thread.sleep(idleSeconds * 1000L);
+    double idleCpu = (probe.cpuSeconds() - cpu0) / idleSeconds;
+    double idleJit = (probe.jitCpuSeconds() - jit0) / idleSeconds;
+    JsonObjectBuilder byThread = Json.createObjectBuilder();
+    probe.cpuSecondsByThread().entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0.0)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(10)
+        .forEach(e -> byThread.add(e.getKey(), round(100 * e.getValue() / idleSeconds)));
     tally.reset(Long.MAX_VALUE);
     gateway.publish(prefix + "shared", Tally.payload(seq.incrementAndGet())).get(30, TimeUnit.SECONDS);
     boolean all = await(tally, n, 30_000);
@@ -58,7 +73,11 @@ final class Scenarios {
             .add("rssPerConnectionBytes", (rss1 - rss0) / n)
             .add("broadcastDelivered", tally.received())
             .add("allDelivered", all)
-            .add("connectRetries", RETRIES.get());
+            .add("connectRetries", RETRIES.get())
+            .add("idleSeconds", idleSeconds)
+            .add("idleCpuPercent", round(100 * idleCpu))
+            .add("idleCpuPercentWithoutJit", round(100 * (idleCpu - idleJit)))
+            .add("idleCpuPercentByThread", byThread);
     if (heap0 >= 0 && heap1 >= 0) {
       r.add("heapPerConnectionBytes", (heap1 - heap0) / n);
     }
