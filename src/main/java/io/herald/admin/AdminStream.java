@@ -6,8 +6,6 @@ import io.herald.api.ErrorCode;
 import io.herald.api.HeraldException;
 import io.herald.observability.Traffic;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -46,7 +44,7 @@ public class AdminStream {
   @ConfigProperty(name = "herald.admin.max-streams", defaultValue = "16")
   int maxStreams;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   /** An open dashboard: its sink, and the tenant it is held to (null: every tenant). */
   private record Watcher(SseEventSink sink, Sse sse, String tenant) {}

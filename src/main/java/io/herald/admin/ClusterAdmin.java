@@ -15,7 +15,6 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ScheduledFuture;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -51,7 +50,7 @@ public class ClusterAdmin {
   @Inject AdminSettings settings;
 
   @Resource ManagedExecutorService executor;
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   /** A request's answers so far, and how many it waits for. */
   private static final class Gathering {

@@ -1,8 +1,6 @@
 package io.herald.demo;
 
 import io.herald.distribution.Producers;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.jms.JMSContext;
@@ -36,7 +34,7 @@ public class JobProducer {
   @Inject Producers producers;
   @Inject DemoSettings settings;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   // numbers from a random start and keys with this run's own prefix: two instances (or a restart
   // within the idempotency window) neither show each other's jobs as one nor drop them as repeats

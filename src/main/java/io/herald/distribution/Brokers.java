@@ -4,7 +4,6 @@ import io.herald.bus.Broker;
 import io.herald.bus.InstanceIdentity;
 import io.herald.channel.Channels;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
@@ -32,7 +31,7 @@ public class Brokers {
 
   @Inject Channels channels;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
   @Resource ManagedThreadFactory threadFactory;
 
   @Produces
@@ -41,7 +40,7 @@ public class Brokers {
     if (settings.type() == JmsSettings.Type.LOCAL) {
       return new LocalBroker();
     }
-    return new JmsBroker(source(), settings, instance, channels, metrics, scheduler, threadFactory);
+    return new JmsBroker(source(), settings, instance, channels, metrics, scheduler.executor(), threadFactory);
   }
 
   private JmsSource source() {

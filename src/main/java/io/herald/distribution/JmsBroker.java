@@ -6,7 +6,7 @@ import io.herald.bus.InstanceIdentity;
 import io.herald.bus.PublishFailure;
 import io.herald.bus.Signal;
 import io.herald.channel.Channels;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.jms.CompletionListener;
 import jakarta.jms.Connection;
@@ -53,7 +53,7 @@ public class JmsBroker implements Broker {
   private final JmsSettings settings;
   private final InstanceIdentity instance;
   private final MetricRegistry metrics;
-  private final ManagedScheduledExecutorService scheduler;
+  private final ScheduledExecutorService scheduler;
   private final ManagedThreadFactory threads;
   /** One thread for every JMS call but receiving: sessions are single-threaded, and it keeps publish order. */
   private final ThreadPoolExecutor sender;
@@ -86,7 +86,7 @@ public class JmsBroker implements Broker {
       InstanceIdentity instance,
       Channels channels,
       MetricRegistry metrics,
-      ManagedScheduledExecutorService scheduler,
+      ScheduledExecutorService scheduler,
       ManagedThreadFactory threads) {
     this.source = source;
     this.settings = settings;

@@ -5,8 +5,6 @@ import io.herald.bus.EventId;
 import io.herald.channel.NamespacePolicies;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -48,7 +46,7 @@ public class History {
   @ConfigProperty(name = "herald.history.clock-tolerance-ms", defaultValue = "10000")
   long clockToleranceMillis;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private HistoryLog log;
   private ScheduledFuture<?> sweeper;

@@ -7,8 +7,6 @@ import io.herald.bus.InstanceIdentity;
 import io.herald.bus.Signal;
 import io.herald.security.Caller;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
@@ -43,7 +41,7 @@ public class PresenceTracker {
   @Inject Presence presence;
   @Inject MetricRegistry metrics;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private long boot;
   /** connection id -> channel -> its entry. Guarded by this. */

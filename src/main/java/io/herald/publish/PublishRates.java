@@ -8,8 +8,6 @@ import io.herald.security.limits.Limits;
 import io.herald.security.limits.RateBuckets;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
@@ -35,7 +33,7 @@ public class PublishRates {
   @Inject Limits limits;
   @Inject MetricRegistry metrics;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private RateBuckets buckets;
   private ScheduledFuture<?> eviction;

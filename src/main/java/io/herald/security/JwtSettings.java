@@ -23,7 +23,8 @@ public record JwtSettings(
     String publishClaim,
     String nameClaim,
     String avatarClaim,
-    long jwksCacheMillis) {
+    long jwksCacheMillis,
+    int tokenCacheSize) {
 
   public static JwtSettings from(Config config) {
     return new JwtSettings(
@@ -41,7 +42,14 @@ public record JwtSettings(
         config.getOptionalValue("herald.security.publish-claim", String.class).orElse("herald_publish"),
         config.getOptionalValue("herald.security.name-claim", String.class).orElse("name"),
         config.getOptionalValue("herald.security.avatar-claim", String.class).orElse("picture"),
-        config.getOptionalValue("herald.security.jwks-cache-ms", Long.class).orElse(300_000L));
+        config.getOptionalValue("herald.security.jwks-cache-ms", Long.class).orElse(300_000L),
+        config.getOptionalValue("herald.security.token-cache-size", Integer.class).orElse(10_000));
+  }
+
+  /** Keys read from an HTTP(S) JWKS endpoint: they can be withdrawn while Herald runs. */
+  public boolean keysFetched() {
+    return publicKey.isEmpty()
+        && publicKeyLocation.map(l -> l.startsWith("http://") || l.startsWith("https://")).orElse(false);
   }
 
   public boolean hasKey() {

@@ -2,8 +2,6 @@ package io.herald.security;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -29,7 +27,7 @@ public class TokenLifetime {
   @ConfigProperty(name = "herald.security.expiry-spread-ms", defaultValue = "5000")
   long spreadMillis;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private final ExpiryQueue expiries = new ExpiryQueue();
   private ScheduledFuture<?> clock;

@@ -4,8 +4,6 @@ import static io.herald.api.JsonProviders.JSON;
 
 import io.herald.bus.EventBus;
 import io.herald.bus.Signal;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -33,7 +31,7 @@ public class TypingTracker {
   @ConfigProperty(name = "herald.ws.typing-timeout-ms", defaultValue = "5000")
   long timeoutMillis;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   /** connection id -> channel -> the pending automatic stop. */
   private final Map<String, Map<String, ScheduledFuture<?>>> typing = new ConcurrentHashMap<>();

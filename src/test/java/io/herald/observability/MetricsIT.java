@@ -71,6 +71,8 @@ class MetricsIT {
     double sseRefused = metric("herald_connections_refused_total", "transport=\"sse\"", "reason=\"invalid_token\"");
     double recovered = metric("herald_recoveries_total", "transport=\"sse\"", "recovered=\"true\"");
     double notFound = metric("herald_route_forwarded_total", "result=\"not_found\"");
+    double tokensCached = metric("herald_tokens_verified_total", "result=\"cached\"");
+    double tokensChecked = metric("herald_tokens_verified_total", "result=\"checked\"");
 
     String token = Tokens.forUser("mia").sign();
     List<SseClient> streams = new ArrayList<>();
@@ -95,6 +97,9 @@ class MetricsIT {
       for (SseClient stream : streams) {
         assertEquals(13, stream.take(13).size());
       }
+      // two tokens, each checked once: mia's four connections and the backend's eleven publishes
+      assertEquals(2, metric("herald_tokens_verified_total", "result=\"checked\"") - tokensChecked);
+      assertEquals(13, metric("herald_tokens_verified_total", "result=\"cached\"") - tokensCached);
       lastId = streams.get(0).lastEventId();
       for (int i = 0; i < 13; i++) {
         ws.nextOfType("event");

@@ -28,6 +28,7 @@ import java.util.Map;
  *     --size smoke|quick|full --run N --pids 123,456 --out bench/results
  *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
  *     [--rounds N] (many-channels rounds, one a second: long enough to profile)
+ *     [--idle N] [--idle-transport sse|ws] (the idle scenario's connections; half and half)
  * report --out bench/results [--date 2026-11-23]
  * </pre>
  */
@@ -76,7 +77,11 @@ public final class Bench {
     int run = Integer.parseInt(o.getOrDefault("run", "1"));
     Path out = Path.of(o.getOrDefault("out", "bench/results"));
     List<Long> pids = o.containsKey("pids") ? Arrays.stream(o.get("pids").split(",")).map(Long::parseLong).toList() : List.of();
-    int expected = Math.max(size.idle(), Math.max(size.fanLarge(), 2 * size.crossSubscribers()));
+    // the idle scenario's size and transport can be set apart (BENCH_IDLE_CONNECTIONS, _TRANSPORT)
+    int idle = Integer.parseInt(o.getOrDefault("idle", Integer.toString(size.idle())));
+    Gateway.Transport idleOnly =
+        o.containsKey("idle-transport") ? Gateway.Transport.valueOf(o.get("idle-transport").toUpperCase()) : null;
+    int expected = Math.max(idle, Math.max(size.fanLarge(), 2 * size.crossSubscribers()));
     Clients clients = new Clients(expected);
     Gateway gateway = gateway(name, clients, o);
     Probe probe = new Probe(pids);
@@ -87,7 +92,7 @@ public final class Bench {
     for (String w : wanted) {
       JsonObject result;
       switch (w) {
-        case "idle" -> result = s.idle(size.idle(), idleSeconds, () -> name.equals("herald") ? heraldHeap(clients, o) : -1);
+        case "idle" -> result = s.idle(idle, idleOnly, idleSeconds, () -> name.equals("herald") ? heraldHeap(clients, o) : -1);
         case "fanout" -> {
           JsonArrayBuilder parts = Json.createArrayBuilder();
           for (Gateway.Transport t : Gateway.Transport.values()) {

@@ -33,14 +33,18 @@ final class Scenarios {
   }
 
   /** N idle connections, half SSE half WebSocket where offered, each on its own channel and a shared one. */
-  JsonObject idle(int n, int idleSeconds, java.util.function.LongSupplier heap) throws Exception {
+  /** {@code only}: every connection on that transport; null: half SSE, half WebSocket. */
+  JsonObject idle(int n, Transport only, int idleSeconds, java.util.function.LongSupplier heap) throws Exception {
     Tally tally = new Tally();
     System.gc();
     long rss0 = probe.rssBytes();
     long heap0 = heap.getAsLong();
+    double connectCpu0 = probe.cpuSeconds();
     long t0 = System.nanoTime();
-    List<Gateway.Client> clients = connect(n, i -> List.of(prefix + "own" + i, prefix + "shared"), i -> transport(i), tally);
+    List<Gateway.Client> clients =
+        connect(n, i -> List.of(prefix + "own" + i, prefix + "shared"), i -> only != null ? only : transport(i), tally);
     double connectSeconds = (System.nanoTime() - t0) / 1e9;
+    double connectCpu = probe.cpuSeconds() - connectCpu0;
     Thread.sleep(3000);
     long rss1 = probe.rssBytes();
     long heap1 = heap.getAsLong();
@@ -63,11 +67,24 @@ final class Scenarios {
     gateway.publish(prefix + "shared", Tally.payload(seq.incrementAndGet())).get(30, TimeUnit.SECONDS);
     boolean all = await(tally, n, 30_000);
     clients.forEach(Gateway.Client::close);
+    // the same clients again, on the now warm gateway: what a reconnect costs once the code is hot
+    Thread.sleep(2000);
+    double reconnectCpu0 = probe.cpuSeconds();
+    long t1 = System.nanoTime();
+    List<Gateway.Client> again =
+        connect(n, i -> List.of(prefix + "own" + i, prefix + "shared"), i -> only != null ? only : transport(i), new Tally());
+    double reconnectSeconds = (System.nanoTime() - t1) / 1e9;
+    double reconnectCpu = probe.cpuSeconds() - reconnectCpu0;
+    again.forEach(Gateway.Client::close);
     JsonObjectBuilder r =
         Json.createObjectBuilder()
             .add("connections", n)
+            .add("warmReconnectsPerSecond", round(n / reconnectSeconds))
+            .add("gatewayCpuMsPerWarmReconnect", round(1000 * reconnectCpu / n))
+            .add("transport", only == null ? "mixed" : only.name().toLowerCase())
             .add("connectSeconds", round(connectSeconds))
             .add("connectsPerSecond", round(n / connectSeconds))
+            .add("gatewayCpuMsPerConnect", round(1000 * connectCpu / n))
             .add("rssBaselineBytes", rss0)
             .add("rssBytes", rss1)
             .add("rssPerConnectionBytes", (rss1 - rss0) / n)

@@ -5,8 +5,6 @@ import io.herald.security.limits.ConnectionCounts;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -33,7 +31,7 @@ public class PollSessions {
   @Inject PollSettings settings;
   @Inject MetricRegistry metrics;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private record Kept(PollSession session, ConnectionCounts.Slot slot) {}
 

@@ -11,8 +11,6 @@ import io.herald.security.Caller;
 import io.herald.transport.Connection;
 import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -68,7 +66,7 @@ public class RemoteRoute {
   @ConfigProperty(name = "herald.route.max-forwarded", defaultValue = "1000")
   int maxForwarded;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   /** A forwarded message waiting for its answer, and the clock that gives up on it. */
   private static final class Waiting {

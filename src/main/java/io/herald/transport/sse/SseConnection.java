@@ -228,11 +228,6 @@ final class SseConnection implements Connection {
     return messages() ? SseFrame.messageOf(envelope, withPosition) : SseFrame.of(envelope, withPosition);
   }
 
-  /** The heartbeat of this stream's form: a comment, or a {@code heartbeat} frame scripts see. */
-  SseFrame heartbeat() {
-    return form.heartbeat();
-  }
-
   boolean messages() {
     return form == SseForm.MESSAGES;
   }
@@ -247,6 +242,24 @@ final class SseConnection implements Connection {
       return;
     }
     scheduleDrain();
+  }
+
+  /**
+   * Queues a heartbeat and, unless a drain is under way, writes it from this thread (the heartbeat
+   * clock's): writes never block, and handing each of 10,000 heartbeats to a writer thread cost
+   * about as much again as the writes themselves (docs/performance.md).
+   */
+  void beat() {
+    if (closed.get()) {
+      return;
+    }
+    if (!queue.offer(form.heartbeat())) {
+      close(EndReason.SLOW_CONSUMER);
+      return;
+    }
+    if (draining.compareAndSet(false, true)) {
+      drain();
+    }
   }
 
   /** How long the stream has not been writable, in nanoseconds; 0 if it is. */

@@ -8,7 +8,6 @@ import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,11 +48,13 @@ public class SseStreams {
   @Inject io.herald.security.limits.Limits limits;
 
   @Resource ManagedThreadFactory threadFactory;
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private final Map<String, SseConnection> open = new ConcurrentHashMap<>();
   private ExecutorService writers;
   private ScheduledFuture<?> heartbeat;
+  /** Heartbeats spread over their period, a slice of the streams each tick. */
+  private io.herald.runtime.Rounds rounds;
 
   @PostConstruct
   void start() {
@@ -70,7 +71,8 @@ public class SseStreams {
             threadFactory);
     pool.allowCoreThreadTimeOut(true);
     writers = pool;
-    long every = settings.heartbeatMillis();
+    rounds = new io.herald.runtime.Rounds(settings.heartbeatMillis());
+    long every = rounds.tickMillis();
     heartbeat = scheduler.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -213,17 +215,22 @@ public class SseStreams {
   }
 
   /**
-   * Every heartbeat: a comment to every stream (proxies keep it open; a write to a vanished
-   * client fails), and the end of streams that have not been writable for too long.
+   * Every heartbeat period, for each stream (a slice of them each tick): a comment (proxies keep
+   * it open; a write to a vanished client fails), or the end of a stream that has not been
+   * writable for too long.
    */
   private void beat() {
     long now = System.nanoTime();
     long stall = TimeUnit.MILLISECONDS.toNanos(settings.writeStallMillis());
+    io.herald.runtime.Rounds.Turn turn = rounds.next();
     for (SseConnection connection : open.values()) {
+      if (!turn.includes(connection.id())) {
+        continue;
+      }
       if (connection.stalledNanos(now) > stall) {
         connection.close(EndReason.SLOW_CONSUMER);
       } else {
-        connection.enqueue(connection.heartbeat());
+        connection.beat();
       }
     }
   }

@@ -31,7 +31,7 @@ final class WsConnection implements Connection {
     void closed(WsConnection connection, int code, String label);
   }
 
-  private static final ClassLoader LEAN_CONTEXT = ClassLoader.getPlatformClassLoader();
+  static final ClassLoader LEAN_CONTEXT = ClassLoader.getPlatformClassLoader();
 
   private final String id;
   private volatile Caller caller;

@@ -13,7 +13,6 @@ import io.herald.transport.ConnectionRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -54,12 +53,14 @@ public class WsSessions {
   @Inject io.herald.security.limits.Limits limits;
 
   @Resource ManagedThreadFactory threadFactory;
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject io.herald.runtime.Timers scheduler;
 
   private final Map<String, WsConnection> open = new ConcurrentHashMap<>();
   private ScheduledExecutorService executor;
   private java.util.concurrent.ExecutorService senders;
   private ScheduledFuture<?> pinger;
+  /** Pings spread over their period, a slice of the sessions each tick. */
+  private io.herald.runtime.Rounds rounds;
 
   @PostConstruct
   void start() {
@@ -73,7 +74,8 @@ public class WsSessions {
     senders =
         new java.util.concurrent.ThreadPoolExecutor(
             threads, threads, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), threadFactory);
-    long every = settings.pingMillis();
+    rounds = new io.herald.runtime.Rounds(settings.pingMillis());
+    long every = rounds.tickMillis();
     pinger = scheduler.scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -217,28 +219,50 @@ public class WsSessions {
     connection.slot().release();
   }
 
+  /** Every ping period, for each session (a slice of them each tick): a ping, or a close if silent. */
   private void ping() {
     long silentFor = TimeUnit.MILLISECONDS.toNanos(2 * settings.pingMillis());
     long now = System.nanoTime();
-    for (WsConnection connection : open.values()) {
-      if (now - connection.lastSeenNanos() > silentFor) {
-        connection.close(CloseCodes.NO_PONG, "no pong within two ping intervals", "no_pong");
-        continue;
+    io.herald.runtime.Rounds.Turn turn = rounds.next();
+    java.util.List<WsConnection> silent = new java.util.ArrayList<>();
+    java.util.List<WsConnection> failed = new java.util.ArrayList<>();
+    Thread thread = Thread.currentThread();
+    ClassLoader context = thread.getContextClassLoader();
+    // as for frames (WsConnection.pump): Tyrus re-arms its idle timer on a ping too, and the
+    // container's context capture scans every jar of the thread's class loader; this one has none.
+    // Only the pings run under it: closes (metrics, audit) run under the application's.
+    thread.setContextClassLoader(WsConnection.LEAN_CONTEXT);
+    try {
+      for (WsConnection connection : open.values()) {
+        if (!turn.includes(connection.id())) {
+          continue;
+        }
+        if (now - connection.lastSeenNanos() > silentFor) {
+          silent.add(connection);
+          continue;
+        }
+        try {
+          connection.session().getAsyncRemote().sendPing(PING.duplicate());
+        } catch (IOException | RuntimeException e) {
+          failed.add(connection);
+        }
       }
-      try {
-        connection.session().getAsyncRemote().sendPing(PING.duplicate());
-      } catch (IOException | RuntimeException e) {
-        connection.close(CloseCodes.GOING_AWAY, "ping failed", "client_gone");
-      }
+    } finally {
+      thread.setContextClassLoader(context);
     }
+    silent.forEach(c -> c.close(CloseCodes.NO_PONG, "no pong within two ping intervals", "no_pong"));
+    failed.forEach(c -> c.close(CloseCodes.GOING_AWAY, "ping failed", "client_gone"));
   }
 
   /**
    * Closes a socket that must not stay open. Not from inside {@code @OnOpen}, nor before the
    * handshake's answer has gone out ({@link HandshakeFilter}): there the servlet upgrade is still
    * completing, and a close raced with it is lost (the socket hung) or overtakes the 101 answer
-   * (seen on Payara under load). Nothing is read from it meanwhile: it has no
-   * connection, so its messages are ignored. A second attempt covers a close that did not take.
+   * (seen on Payara under load). The filter's chain returns before the container has finished
+   * the response, so the close waits a further 200 ms (20 ms still let a close overtake the answer
+   * once in a full suite on two busy cores; a refused client only hears of it a moment later).
+   * Nothing is read from it meanwhile: it has no connection, so its messages are ignored. A second
+   * attempt covers a close that did not take.
    */
   private void refuse(Session session, CloseReason reason) {
     Runnable close = () -> {
@@ -250,7 +274,7 @@ public class WsSessions {
     CompletableFuture<?> handshake = answered instanceof CompletableFuture<?> f ? f : CompletableFuture.completedFuture(null);
     handshake.thenRun(
         () -> {
-          executor.schedule(close, 20, TimeUnit.MILLISECONDS);
+          executor.schedule(close, 200, TimeUnit.MILLISECONDS);
           executor.schedule(close, 2, TimeUnit.SECONDS);
         });
   }
