@@ -29,6 +29,7 @@ import java.util.Map;
  *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
  *     [--rounds N] (many-channels rounds, one a second: long enough to profile)
  *     [--idle N] [--idle-transport sse|ws] (the idle scenario's connections; half and half)
+ *     [--rates 20,40] [--step-seconds 40] (fan-out into the smaller size: these rates, steps this long)
  * report --out bench/results [--date 2026-11-23]
  * </pre>
  */
@@ -99,7 +100,11 @@ public final class Bench {
             if (!gateway.offers(t) || (o.containsKey("transport") && !o.get("transport").equalsIgnoreCase(t.name()))) {
               continue;
             }
-            parts.add(s.fanout(size.fanSmall(), t, size.ratesSmall(), size.stepSeconds()));
+            // --rates 20 --step-seconds 40: one steady rate, long enough to profile (after a warm-up of three steps)
+            int[] rates =
+                o.containsKey("rates") ? Arrays.stream(o.get("rates").split(",")).mapToInt(Integer::parseInt).toArray() : size.ratesSmall();
+            int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", Integer.toString(size.stepSeconds())));
+            parts.add(s.fanout(size.fanSmall(), t, rates, stepSeconds));
             if (size.fanLarge() > 0) {
               parts.add(s.fanout(size.fanLarge(), t, size.ratesLarge(), size.stepSeconds()));
             }
