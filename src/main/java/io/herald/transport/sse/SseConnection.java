@@ -15,7 +15,6 @@ import io.herald.transport.Transport;
 import jakarta.servlet.WriteListener;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -43,8 +42,6 @@ final class SseConnection implements Connection {
   private static final SseFrame END = SseFrame.comment("end");
   /** As its page asked: every frame unnamed ({@code format=messages}), heartbeats as events or not. */
   private final SseForm form;
-  /** The most one write carries; a single larger frame still goes, alone. */
-  private static final int MAX_WRITE_BYTES = 64 * 1024;
 
   private final String id;
   private final Caller caller;
@@ -72,7 +69,7 @@ final class SseConnection implements Connection {
   private volatile long stalledSince;
   private volatile EndReason endReason;
   private final ExpirySlot expiry = new ExpirySlot();
-  private final Traffic traffic;
+  private final Traffic.Writes writes;
 
   SseConnection(
       String id,
@@ -85,10 +82,10 @@ final class SseConnection implements Connection {
       Executor writers,
       int queueSize,
       SseForm form,
-      Traffic traffic,
+      Traffic.Writes writes,
       BiConsumer<SseConnection, EndReason> onClose) {
     this.form = form;
-    this.traffic = traffic;
+    this.writes = writes;
     this.id = id;
     this.caller = caller;
     this.rates = rates;
@@ -313,47 +310,24 @@ final class SseConnection implements Connection {
       }
       waiting.set(false);
       stalledSince = 0;
-      Batch batch = nextBatch();
-      if (batch.bytes.length == 0 && !batch.end) {
+      SseBatch batch = SseBatch.take(queue, END, writes);
+      if (batch.bytes().length == 0 && !batch.end()) {
         idle();
         return;
       }
       try {
-        if (batch.bytes.length > 0) {
-          out.write(batch.bytes); // one write per "ready": it never blocks
+        if (batch.bytes().length > 0) {
+          out.write(batch.bytes()); // one write per "ready": it never blocks
         }
       } catch (java.io.IOException | RuntimeException e) {
         close(EndReason.CLIENT_GONE); // the client went away, or the container closed the response
         continue;
       }
-      if (batch.end) {
+      if (batch.end()) {
         close(endReason);
         // the close found the drain held: release it here, after the frames before the end
       }
     }
-  }
-
-  private record Batch(byte[] bytes, boolean end) {}
-
-  /** Queued frames up to {@link #MAX_WRITE_BYTES}, joined into one write. */
-  private Batch nextBatch() {
-    ByteArrayOutputStream joined = new ByteArrayOutputStream();
-    SseFrame frame;
-    while (joined.size() < MAX_WRITE_BYTES) {
-      SseFrame next = queue.peek();
-      if (next == null || (joined.size() > 0 && joined.size() + next.bytes().length > MAX_WRITE_BYTES)) {
-        break;
-      }
-      frame = queue.poll();
-      if (frame == END) {
-        return new Batch(joined.toByteArray(), true);
-      }
-      joined.writeBytes(frame.bytes());
-      if (frame.accepted() != 0) {
-        traffic.written(Transport.SSE, frame.accepted());
-      }
-    }
-    return new Batch(joined.toByteArray(), false);
   }
 
   /** The container's word that the stream takes writes again, or that it failed. */

@@ -53,6 +53,7 @@ public class SseStreams {
   private final Map<String, SseConnection> open = new ConcurrentHashMap<>();
   private ExecutorService writers;
   private ScheduledFuture<?> heartbeat;
+  private io.herald.observability.Traffic.Writes writes;
   /** Heartbeats spread over their period, a slice of the streams each tick. */
   private io.herald.runtime.Rounds rounds;
 
@@ -71,6 +72,7 @@ public class SseStreams {
             threadFactory);
     pool.allowCoreThreadTimeOut(true);
     writers = pool;
+    writes = traffic.writes(io.herald.transport.Transport.SSE);
     rounds = new io.herald.runtime.Rounds(settings.heartbeatMillis());
     long every = rounds.tickMillis();
     heartbeat = scheduler.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
@@ -111,7 +113,7 @@ public class SseStreams {
             writers,
             settings.queueSize(),
             form,
-            traffic,
+            writes,
             this::closed);
     try {
       start(connection, caller, client, channels, since, sse);

@@ -49,7 +49,7 @@ final class WsConnection implements Connection {
   private final TokenSubscriptions tokenSubscriptions = new TokenSubscriptions();
   /** Text frames, and live events (their JSON is the frame) kept as such until written: timed then. */
   private final Outbox<Object> queue;
-  private final Traffic traffic;
+  private final Traffic.Writes writes;
   /** The most one batched frame carries; a single larger message still goes, alone. */
   private final int maxBatchChars;
   private final AtomicBoolean sending = new AtomicBoolean();
@@ -69,9 +69,9 @@ final class WsConnection implements Connection {
       long closeGraceMillis,
       ConnectionCounts.Slot slot,
       MessageRates rates,
-      Traffic traffic,
+      Traffic.Writes writes,
       Closed onClose) {
-    this.traffic = traffic;
+    this.writes = writes;
     this.slot = slot;
     this.rates = rates;
     this.closeGraceMillis = closeGraceMillis;
@@ -254,7 +254,7 @@ final class WsConnection implements Connection {
   private String pollMessage() {
     Object item = queue.poll();
     if (item instanceof Envelope live) {
-      traffic.written(Transport.WEBSOCKET, live.timestamp().toEpochMilli());
+      writes.written(live.timestamp().toEpochMilli());
       return live.json();
     }
     return (String) item;

@@ -59,6 +59,7 @@ public class WsSessions {
   private ScheduledExecutorService executor;
   private java.util.concurrent.ExecutorService senders;
   private ScheduledFuture<?> pinger;
+  private Traffic.Writes writes;
   /** Pings spread over their period, a slice of the sessions each tick. */
   private io.herald.runtime.Rounds rounds;
 
@@ -66,6 +67,7 @@ public class WsSessions {
   void start() {
     // Sends are asynchronous; this pool only runs timers and close frames.
     executor = Executors.newScheduledThreadPool(4, threadFactory);
+    writes = traffic.writes(io.herald.transport.Transport.WEBSOCKET);
     // Frames are handed to the container by these, never by the bus thread: one thread handing a
     // fan-out's frames over one connection after another caps it at one core, and a connection
     // whose frames wait here while the pool is busy has them batched into one (WsConnection).
@@ -124,7 +126,7 @@ public class WsSessions {
               settings.closeGraceMillis(),
               slot,
               new io.herald.transport.MessageRates(limits.messageBucket(), limits.presenceBucket(), limits.refusalBucket()),
-              traffic,
+              writes,
               this::closed);
       Object userAgent = session.getUserProperties().get(HandshakeConfigurator.USER_AGENT);
       start(session, connection, verified, new Client(address == null ? null : address.toString(), userAgent == null ? null : userAgent.toString()));
