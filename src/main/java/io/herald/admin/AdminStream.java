@@ -44,7 +44,12 @@ public class AdminStream {
   @ConfigProperty(name = "herald.admin.max-streams", defaultValue = "16")
   int maxStreams;
 
-  @Inject io.herald.runtime.Timers scheduler;
+  /**
+   * The container's, not Herald's own timers (runtime/Timers): a tick waits for the instances'
+   * answers and writes to the dashboards, and Herald's timers must never wait. Ticks run only
+   * while a dashboard is open, so the container's per-task cost does not matter here.
+   */
+  @jakarta.annotation.Resource jakarta.enterprise.concurrent.ManagedScheduledExecutorService scheduler;
 
   /** An open dashboard: its sink, and the tenant it is held to (null: every tenant). */
   private record Watcher(SseEventSink sink, Sse sse, String tenant) {}

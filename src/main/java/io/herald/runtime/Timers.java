@@ -21,13 +21,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * profiled as the largest cost of an idle instance after Tyrus's own timer (docs/performance.md).
  * These threads come from the container's {@link ManagedThreadFactory}, so tasks run with the
  * application's context, taken once per thread. A cancelled task leaves the queue at once (a
- * queued task holds what it closes over, e.g. a connection). Tasks must not block: a hand-off to
- * a pool of their own if they might.
+ * queued task holds what it closes over, e.g. a connection). Tasks must not wait: one that waits
+ * for an answer hands its work to a pool (ClusterAdmin), or uses the container's executor
+ * (AdminStream); writes to clients from here (SSE heartbeats) never block.
  */
 @ApplicationScoped
 public class Timers {
   @Inject
-  @ConfigProperty(name = "herald.timer-threads", defaultValue = "2")
+  @ConfigProperty(name = "herald.timer-threads", defaultValue = "4")
   int threads;
 
   @Resource ManagedThreadFactory threadFactory;
