@@ -51,6 +51,7 @@ public class Traffic {
   private final Map<Source, Counter> in = new EnumMap<>(Source.class);
   private final Map<Transport, Counter> deliveries = new EnumMap<>(Transport.class);
   private final Map<Transport, Histogram> latency = new EnumMap<>(Transport.class);
+  private final Map<Transport, Writes> writes = new EnumMap<>(Transport.class);
   private Counter received;
   private ChannelRates channels;
 
@@ -74,6 +75,7 @@ public class Traffic {
       Tag tag = new Tag("transport", transport.label());
       deliveries.put(transport, metrics.counter("herald.deliveries", tag));
       latency.put(transport, metrics.histogram(milliseconds("herald.delivery.latency.ms"), tag));
+      writes.put(transport, new Writes(latency.get(transport), sampleEvery));
     }
     received = metrics.counter("herald.events.received");
     channels = new ChannelRates(maxTrackedChannels, WINDOW_MILLIS, System.currentTimeMillis());
@@ -179,7 +181,7 @@ public class Traffic {
 
   /** A live event written to a client: {@code acceptedMillis} is its accept time. */
   public void written(Transport transport, long acceptedMillis) {
-    writes(transport).written(acceptedMillis);
+    writes.get(transport).written(acceptedMillis);
   }
 
   /**
@@ -187,7 +189,7 @@ public class Traffic {
    * a call through this bean's CDI proxy cost 0.3 us each (docs/performance.md).
    */
   public Writes writes(Transport transport) {
-    return new Writes(latency.get(transport), sampleEvery);
+    return writes.get(transport);
   }
 
   /** Times one write in {@code sampleEvery} per writer thread. */

@@ -23,7 +23,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * application's context, taken once per thread. A cancelled task leaves the queue at once (a
  * queued task holds what it closes over, e.g. a connection). Tasks must not wait: one that waits
  * for an answer hands its work to a pool (ClusterAdmin), or uses the container's executor
- * (AdminStream); writes to clients from here (SSE heartbeats) never block.
+ * (AdminStream); writes to clients from here (SSE heartbeats) never block. The queue holds one
+ * task per periodic duty and one per pending one-off (a typing stop per connection and channel, a
+ * routed message up to {@code herald.route.max-forwarded}, an admin request up to
+ * {@code herald.admin.max-waiting}), each bounded where it is made.
  */
 @ApplicationScoped
 public class Timers {
@@ -34,12 +37,16 @@ public class Timers {
   @Resource ManagedThreadFactory threadFactory;
 
   private ScheduledThreadPoolExecutor pool;
+  /** What a timer asked for while the application stops gets: one called off before it was set. */
+  private ScheduledFuture<?> never;
 
   @PostConstruct
   void start() {
     pool = new ScheduledThreadPoolExecutor(Math.max(1, threads), threadFactory);
     pool.setRemoveOnCancelPolicy(true);
     pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    never = pool.schedule(() -> {}, 1, TimeUnit.DAYS);
+    never.cancel(false);
   }
 
   /** Runs nothing more; beans stopping after this one may still ask, and get a cancelled timer. */
@@ -69,47 +76,7 @@ public class Timers {
     try {
       return scheduling.get();
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
-      return NEVER; // the application is stopping (the only way this pool refuses)
-    }
-  }
-
-  /** A timer that was called off before it was set. */
-  private static final ScheduledFuture<?> NEVER = new Never();
-
-  private static final class Never implements ScheduledFuture<Object> {
-    @Override
-    public long getDelay(TimeUnit unit) {
-      return Long.MAX_VALUE;
-    }
-
-    @Override
-    public int compareTo(java.util.concurrent.Delayed other) {
-      return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterrupt) {
-      return false;
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return true;
-    }
-
-    @Override
-    public boolean isDone() {
-      return true;
-    }
-
-    @Override
-    public Object get() {
-      throw new java.util.concurrent.CancellationException();
-    }
-
-    @Override
-    public Object get(long timeout, TimeUnit unit) {
-      throw new java.util.concurrent.CancellationException();
+      return never; // the application is stopping (the only way this pool refuses)
     }
   }
 }

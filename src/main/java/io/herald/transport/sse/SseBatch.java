@@ -18,32 +18,29 @@ record SseBatch(byte[] bytes, boolean end) {
   /** Takes the next batch off {@code queue}; {@code end} is the marker queued last to end the stream. */
   static SseBatch take(Outbox<SseFrame> queue, SseFrame end, Traffic.Writes writes) {
     SseFrame first = queue.poll();
-    if (first == null) {
-      return new SseBatch(NOTHING, false);
-    }
-    if (first == end) {
-      return new SseBatch(NOTHING, true);
+    if (first == null || first == end) {
+      return new SseBatch(NOTHING, first == end);
     }
     written(first, writes);
-    SseFrame next = queue.peek();
-    if (next == null || first.bytes().length + next.bytes().length > MAX_WRITE_BYTES) {
-      return new SseBatch(first.bytes(), false); // the bytes every stream shares; a write only reads them
-    }
-    ByteArrayOutputStream joined = new ByteArrayOutputStream();
-    joined.writeBytes(first.bytes());
-    while (joined.size() < MAX_WRITE_BYTES) {
-      next = queue.peek();
-      if (next == null || joined.size() + next.bytes().length > MAX_WRITE_BYTES) {
+    // one frame goes as the bytes every stream shares (a write only reads them); more are joined
+    ByteArrayOutputStream joined = null;
+    int size = first.bytes().length;
+    boolean ends = false;
+    for (SseFrame next = queue.peek(); next != null && size + next.bytes().length <= MAX_WRITE_BYTES; next = queue.peek()) {
+      queue.poll();
+      if (next == end) {
+        ends = true;
         break;
       }
-      SseFrame frame = queue.poll();
-      if (frame == end) {
-        return new SseBatch(joined.toByteArray(), true);
+      if (joined == null) {
+        joined = new ByteArrayOutputStream();
+        joined.writeBytes(first.bytes());
       }
-      joined.writeBytes(frame.bytes());
-      written(frame, writes);
+      joined.writeBytes(next.bytes());
+      size += next.bytes().length;
+      written(next, writes);
     }
-    return new SseBatch(joined.toByteArray(), false);
+    return new SseBatch(joined == null ? first.bytes() : joined.toByteArray(), ends);
   }
 
   private static void written(SseFrame frame, Traffic.Writes writes) {

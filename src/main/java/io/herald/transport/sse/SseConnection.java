@@ -231,14 +231,9 @@ final class SseConnection implements Connection {
 
   /** Queues any frame (event, heartbeat); a full queue ends the stream as a slow consumer. */
   void enqueue(SseFrame frame) {
-    if (closed.get()) {
-      return;
+    if (offer(frame)) {
+      scheduleDrain();
     }
-    if (!queue.offer(frame)) {
-      close(EndReason.SLOW_CONSUMER);
-      return;
-    }
-    scheduleDrain();
   }
 
   /**
@@ -247,16 +242,21 @@ final class SseConnection implements Connection {
    * about as much again as the writes themselves (docs/performance.md).
    */
   void beat() {
-    if (closed.get()) {
-      return;
-    }
-    if (!queue.offer(form.heartbeat())) {
-      close(EndReason.SLOW_CONSUMER);
-      return;
-    }
-    if (draining.compareAndSet(false, true)) {
+    if (offer(form.heartbeat()) && draining.compareAndSet(false, true)) {
       drain();
     }
+  }
+
+  /** Queues a frame unless the stream is over; a full queue ends it as a slow consumer. */
+  private boolean offer(SseFrame frame) {
+    if (closed.get()) {
+      return false;
+    }
+    if (!queue.offer(frame)) {
+      close(EndReason.SLOW_CONSUMER);
+      return false;
+    }
+    return true;
   }
 
   /** How long the stream has not been writable, in nanoseconds; 0 if it is. */
