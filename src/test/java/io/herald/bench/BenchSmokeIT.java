@@ -46,7 +46,7 @@ class BenchSmokeIT {
             "--port", String.valueOf(server.port()),
             "--context", server.path(),
             "--out", "target/bench-smoke");
-    assertEquals(List.of("idle", "fanout", "channels", "cross", "presence"), records.stream().map(r -> r.getString("scenario")).toList());
+    assertEquals(List.of("idle", "fanout", "channels", "cross", "presence", "storm"), records.stream().map(r -> r.getString("scenario")).toList());
     for (JsonObject record : records) {
       JsonObject result = record.getJsonObject("result");
       switch (record.getString("scenario")) {
@@ -66,6 +66,13 @@ class BenchSmokeIT {
           assertTrue(step.getJsonNumber("relayedPerSecond").doubleValue() > 0, "cursor moves were relayed: " + record);
           assertTrue(step.getJsonNumber("memberUpdatesDeliveredPerSecond").doubleValue() > 0, "and reached the members: " + record);
           assertTrue(step.getJsonObject("latency").getJsonNumber("samples").longValue() > 0, record.toString());
+        }
+        case "storm" -> {
+          // one instance: the driver cuts every connection and each resumes from its last event
+          assertTrue(result.getBoolean("allRecovered"), record.toString());
+          assertEquals(0, result.getJsonNumber("eventsMissing").longValue(), record.toString());
+          assertEquals(0, result.getJsonNumber("duplicates").longValue(), record.toString());
+          assertTrue(result.getJsonNumber("events").longValue() > 0, record.toString());
         }
         default -> throw new AssertionError(record);
       }

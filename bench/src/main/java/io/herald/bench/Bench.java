@@ -24,9 +24,11 @@ import java.util.Map;
  * into a table and a chart. {@code bench/run} starts the gateways and calls both.
  *
  * <pre>
- * run --gateway herald|herald-stock-sse|socketio|pushpin --scenario idle|fanout|channels|cross|presence|all
+ * run --gateway herald|herald-stock-sse|socketio|pushpin --scenario idle|fanout|channels|cross|presence|storm|all
  *     --size smoke|quick|full --run N --pids 123,456 --out bench/results
  *     [--port 8080] [--port-b 8081] [--publish-port 5561] [--transport sse|ws]
+ *     [--kill-pid 123] (storm: the instance at --port, killed; without it the driver cuts the connections)
+ *     [--storm N] (storm: its clients)
  *     [--rounds N] (many-channels rounds, one a second: long enough to profile)
  *     [--idle N] [--idle-transport sse|ws] (the idle scenario's connections; half and half)
  *     [--rates 20,40] [--step-seconds 40] (fan-out into the smaller size: these rates, steps this long)
@@ -37,14 +39,14 @@ public final class Bench {
   /** Scenario sizes: smoke (seconds, for CI), quick (minutes, the one command), full (the aims). */
   record Size(
       int idle, int fanSmall, int[] ratesSmall, int fanLarge, int[] ratesLarge, int stepSeconds, int channels, int rounds, int crossSubscribers, int crossSeconds,
-      int[] presenceMembers) {
+      int[] presenceMembers, int storm) {
     static Size of(String name) {
       return switch (name) {
-        case "smoke" -> new Size(4, 3, new int[] {5}, 0, new int[0], 1, 10, 1, 2, 1, new int[] {4});
-        case "probe" -> new Size(1000, 1000, new int[] {20, 40, 80}, 0, new int[0], 5, 1000, 3, 500, 5, new int[] {100, 1000});
-        case "quick" -> new Size(2000, 1000, new int[] {20, 40, 80, 160, 320, 640}, 10_000, new int[] {4, 8, 16, 32, 64}, 3, 1000, 3, 100, 5, new int[] {100, 300, 1000});
+        case "smoke" -> new Size(4, 3, new int[] {5}, 0, new int[0], 1, 10, 1, 2, 1, new int[] {4}, 4);
+        case "probe" -> new Size(1000, 1000, new int[] {20, 40, 80}, 0, new int[0], 5, 1000, 3, 500, 5, new int[] {100, 1000}, 1000);
+        case "quick" -> new Size(2000, 1000, new int[] {20, 40, 80, 160, 320, 640}, 10_000, new int[] {2, 4, 8, 16, 32, 64}, 3, 1000, 3, 100, 5, new int[] {100, 300, 1000}, 10_000);
         // 18,000 idle: the aim is 50,000, but this sandbox allows 20,000 open files per process
-        case "full" -> new Size(18_000, 1000, new int[] {20, 40, 80, 160, 320, 640, 1280, 2560}, 10_000, new int[] {4, 8, 16, 32, 64, 128, 256}, 5, 10_000, 5, 1000, 10, new int[] {100, 300, 1000});
+        case "full" -> new Size(18_000, 1000, new int[] {20, 40, 80, 160, 320, 640, 1280, 2560}, 10_000, new int[] {4, 8, 16, 32, 64, 128, 256}, 5, 10_000, 5, 1000, 10, new int[] {100, 300, 1000}, 10_000);
         default -> throw new IllegalArgumentException("size is smoke, quick or full");
       };
     }
@@ -82,13 +84,14 @@ public final class Bench {
     int idle = Integer.parseInt(o.getOrDefault("idle", Integer.toString(size.idle())));
     Gateway.Transport idleOnly =
         o.containsKey("idle-transport") ? Gateway.Transport.valueOf(o.get("idle-transport").toUpperCase()) : null;
-    int expected = Math.max(idle, Math.max(size.fanLarge(), 2 * size.crossSubscribers()));
+    int storm = Integer.parseInt(o.getOrDefault("storm", Integer.toString(size.storm())));
+    int expected = Math.max(Math.max(idle, storm), Math.max(size.fanLarge(), 2 * size.crossSubscribers()));
     Clients clients = new Clients(expected);
     Gateway gateway = gateway(name, clients, o);
     Probe probe = new Probe(pids);
     String runId = Long.toString(System.currentTimeMillis(), 36) + run;
     Scenarios s = new Scenarios(gateway, probe, runId);
-    List<String> wanted = scenario.equals("all") ? List.of("idle", "fanout", "channels", "cross", "presence") : List.of(scenario);
+    List<String> wanted = scenario.equals("all") ? List.of("idle", "fanout", "channels", "cross", "presence", "storm") : List.of(scenario);
     List<JsonObject> results = new ArrayList<>();
     for (String w : wanted) {
       JsonObject result;
@@ -133,6 +136,20 @@ public final class Bench {
             Thread.sleep(3000); // the members' leaves settle
           }
           result = Json.createObjectBuilder().add("steps", steps).build();
+        }
+        case "storm" -> {
+          if (!name.equals("herald")) {
+            continue; // recovery on another instance: Herald's own
+          }
+          int portA = Integer.parseInt(o.getOrDefault("port", "8080"));
+          int portB = Integer.parseInt(o.getOrDefault("port-b", Integer.toString(portA)));
+          Gateway b = new HeraldGateway(clients, portB, o.getOrDefault("context", "/"), "herald-b");
+          Long kill = o.containsKey("kill-pid") ? Long.valueOf(o.get("kill-pid")) : null;
+          int rate = 100;
+          int warm = sizeName.equals("smoke") ? 4 : 10;
+          // the events a channel can get in a run: warm-up, at most two minutes of storm, the tail
+          int perChannel = rate * (warm + 140) / Math.max(1, Math.min(StormScenario.MAX_CHANNELS, storm / 100)) + 16;
+          result = new StormScenario(clients, b, portA, portB, o.getOrDefault("context", "/"), kill, runId, storm, perChannel).run(storm, rate, warm);
         }
         default -> throw new IllegalArgumentException("unknown scenario " + w);
       }

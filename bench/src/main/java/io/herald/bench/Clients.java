@@ -51,8 +51,20 @@ final class Clients {
    * refusal or failure. Returns what cancels the stream.
    */
   Runnable sse(URI uri, Consumer<String> onData, Consumer<Throwable> onError) {
-    HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
-    LineSubscriber lines = new LineSubscriber(onData);
+    return sse(uri, null, onData, onError, () -> {});
+  }
+
+  /**
+   * As above, resuming from {@code lastEventId} (null: none), with {@code onEnd} told when an open
+   * stream ends or fails (the server went away).
+   */
+  Runnable sse(URI uri, String lastEventId, Consumer<String> onData, Consumer<Throwable> onError, Runnable onEnd) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      builder.header("Last-Event-ID", lastEventId);
+    }
+    HttpRequest request = builder.build();
+    LineSubscriber lines = new LineSubscriber(onData, onEnd);
     HttpResponse.BodyHandler<Void> handler =
         info -> {
           if (info.statusCode() != 200) {
@@ -74,7 +86,15 @@ final class Clients {
     if (!subprotocols.isEmpty()) {
       builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
     }
-    return builder.buildAsync(uri, new TextListener(onText));
+    return builder.buildAsync(uri, new TextListener(onText, () -> {}));
+  }
+
+  /** As above, with {@code onGone} told once when the socket closes or fails after opening. */
+  CompletableFuture<WebSocket> ws(
+      URI uri, List<String> subprotocols, java.util.function.BiConsumer<WebSocket, String> onText, Runnable onGone) {
+    WebSocket.Builder builder = any().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
+    builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+    return builder.buildAsync(uri, new TextListener(onText, onGone));
   }
 
   void close() {
@@ -93,10 +113,12 @@ final class Clients {
   /** SSE lines: hands on {@code data:} values; the response completes only when the stream ends. */
   private static final class LineSubscriber implements Flow.Subscriber<String> {
     private final Consumer<String> onData;
+    private final Runnable onEnd;
     private volatile Flow.Subscription subscription;
 
-    LineSubscriber(Consumer<String> onData) {
+    LineSubscriber(Consumer<String> onData, Runnable onEnd) {
       this.onData = onData;
+      this.onEnd = onEnd;
     }
 
     @Override
@@ -113,10 +135,14 @@ final class Clients {
     }
 
     @Override
-    public void onError(Throwable throwable) {}
+    public void onError(Throwable throwable) {
+      onEnd.run();
+    }
 
     @Override
-    public void onComplete() {}
+    public void onComplete() {
+      onEnd.run();
+    }
 
     void cancel() {
       Flow.Subscription s = subscription;
@@ -129,10 +155,28 @@ final class Clients {
   /** Joins fragments into whole text messages. */
   private static final class TextListener implements WebSocket.Listener {
     private final java.util.function.BiConsumer<WebSocket, String> onText;
+    private final Runnable onGone;
+    private final java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
     private StringBuilder partial;
 
-    TextListener(java.util.function.BiConsumer<WebSocket, String> onText) {
+    TextListener(java.util.function.BiConsumer<WebSocket, String> onText, Runnable onGone) {
       this.onText = onText;
+      this.onGone = onGone;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
+      if (gone.compareAndSet(false, true)) {
+        onGone.run();
+      }
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket socket, Throwable error) {
+      if (gone.compareAndSet(false, true)) {
+        onGone.run();
+      }
     }
 
     @Override

@@ -30,7 +30,7 @@ final class Report {
 
   static void write(Path dir, String date) throws IOException {
     Map<String, List<JsonObject>> by = new LinkedHashMap<>();
-    for (String scenario : List.of("idle", "fanout", "channels", "cross", "presence")) {
+    for (String scenario : List.of("idle", "fanout", "channels", "cross", "presence", "storm")) {
       Path file = dir.resolve(date + "-" + scenario + ".json");
       List<JsonObject> records = new ArrayList<>();
       if (Files.exists(file)) {
@@ -46,6 +46,7 @@ final class Report {
     channels(md, by.get("channels"));
     cross(md, by.get("cross"));
     presence(md, by.get("presence"));
+    storm(md, by.get("storm"));
     Files.writeString(dir.resolve(date + "-summary.md"), md.toString());
     Files.writeString(dir.resolve(date + "-chart.svg"), Chart.svg(date, by.get("fanout")));
     System.out.println(md);
@@ -110,7 +111,8 @@ final class Report {
 
   private static void idle(StringBuilder md, List<JsonObject> records) {
     md.append("## Idle connections (half SSE, half WebSocket; Socket.IO all WebSocket)\n\n")
-        .append("| gateway | run | connections | connects/s | CPU while idle (without its JIT compiler) | RSS per connection | heap per connection | all alive |\n|---|---|---|---|---|---|---|---|\n");
+        .append("| gateway | run | connections | connects/s (fresh) | warm reconnects/s | CPU ms per connect (fresh / warm) | CPU while idle (without its JIT compiler) | RSS per connection | heap per connection | all alive |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonObject r : records) {
       JsonObject x = r.getJsonObject("result");
       md.append(row(
@@ -118,6 +120,10 @@ final class Report {
           r.getInt("run"),
           x.getInt("connections"),
           fmt(x.getJsonNumber("connectsPerSecond").doubleValue()),
+          x.containsKey("warmReconnectsPerSecond") ? fmt(x.getJsonNumber("warmReconnectsPerSecond").doubleValue()) : "-",
+          x.containsKey("gatewayCpuMsPerWarmReconnect")
+              ? fmt(x.getJsonNumber("gatewayCpuMsPerConnect").doubleValue()) + " / " + fmt(x.getJsonNumber("gatewayCpuMsPerWarmReconnect").doubleValue())
+              : "-",
           x.containsKey("idleCpuPercent")
               ? fmt(x.getJsonNumber("idleCpuPercent").doubleValue()) + "% (" + fmt(x.getJsonNumber("idleCpuPercentWithoutJit").doubleValue()) + "%)"
               : "-",
@@ -214,6 +220,37 @@ final class Report {
       }
     }
     md.append("\n");
+  }
+
+  private static void storm(StringBuilder md, List<JsonObject> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    md.append("## Reconnect storm (Herald: clients on A, half SSE half WebSocket, each its own token; A killed, all resume on B)\n\n")
+        .append("| run | clients | A killed | s until all resubscribed | s until all caught up | caught up p50 / p99 s | events missing | duplicates | gaps | retries | B's own p50 / p99 ms before | during the storm |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : records) {
+      JsonObject x = r.getJsonObject("result");
+      JsonObject caught = x.getJsonObject("caughtUpAfter");
+      md.append(row(
+          r.getInt("run"),
+          x.getInt("clients"),
+          x.getBoolean("killed"),
+          fmt(x.getJsonNumber("secondsUntilAllResubscribed").doubleValue()),
+          fmt(x.getJsonNumber("secondsUntilAllCaughtUp").doubleValue()),
+          fmt(caught.getJsonNumber("p50Millis").doubleValue() / 1000) + " / " + fmt(caught.getJsonNumber("p99Millis").doubleValue() / 1000),
+          x.getJsonNumber("eventsMissing").longValue(),
+          x.getJsonNumber("duplicates").longValue(),
+          x.getJsonNumber("gaps").longValue(),
+          x.getJsonNumber("reconnectRetries").longValue(),
+          p50p99(x.getJsonObject("bystandersBefore")),
+          p50p99(x.getJsonObject("bystandersDuringStorm"))));
+    }
+    md.append("\n");
+  }
+
+  private static String p50p99(JsonObject l) {
+    return fmt(l.getJsonNumber("p50Millis").doubleValue()) + " / " + fmt(l.getJsonNumber("p99Millis").doubleValue());
   }
 
   private static String lat(JsonObject l) {

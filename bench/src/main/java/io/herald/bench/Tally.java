@@ -33,7 +33,7 @@ final class Tally implements Gateway.Sink {
     received.increment();
   }
 
-  private static long number(String text, int from) {
+  static long number(String text, int from) {
     long n = 0;
     for (int i = from; i < text.length(); i++) {
       char c = text.charAt(i);
