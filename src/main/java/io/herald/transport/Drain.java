@@ -48,6 +48,11 @@ public class Drain {
   /** Completes with the number of connections told, once every one has been. */
   private final CompletableFuture<Integer> done = new CompletableFuture<>();
 
+  /** The longest a drain takes: the spread, then up to 2 s for the last writes, and some slack. */
+  public long longestMillis() {
+    return spreadMillis + 5_000;
+  }
+
   /** Whether it is stopping: readiness is DOWN ({@code AcceptingReadiness}), new connections refused. */
   public boolean draining() {
     return draining;
@@ -80,7 +85,7 @@ public class Drain {
       return;
     }
     try {
-      done.get(spreadMillis + 5_000, TimeUnit.MILLISECONDS); // begun by the hook: let it finish
+      done.get(longestMillis(), TimeUnit.MILLISECONDS); // begun by the hook: let it finish
     } catch (ExecutionException | TimeoutException e) {
       LOG.warning("The drain begun before the stop did not finish: " + e);
     }

@@ -13,12 +13,13 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -43,27 +44,35 @@ public class DrainResource {
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  public void get(@HeaderParam(HEADER) String presented, @Suspended AsyncResponse response) {
-    post(presented, response);
+  public String get(@HeaderParam(HEADER) String presented) {
+    return post(presented);
   }
 
+  /**
+   * Answers on the request thread, once the drain is done (at most the spread and a few seconds):
+   * one request per instance stop, so the thread is well spent. An asynchronous answer completed
+   * from another thread raced, on Payara 6.2025.10, with the next request on the same keep-alive
+   * connection: the container recycled that request's response under it (seen once, a readiness
+   * check after a drain failing in the container's own output buffer; performance.md).
+   */
   @POST
   @Produces(MediaType.APPLICATION_JSON)
-  public void post(@HeaderParam(HEADER) String presented, @Suspended AsyncResponse response) {
+  public String post(@HeaderParam(HEADER) String presented) {
     String expected = secret.filter(s -> !s.isBlank()).orElseThrow(() -> new HeraldException(ErrorCode.NOT_FOUND));
     // compared in constant time: the answer's timing says nothing about the secret
     if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
       throw new HeraldException(ErrorCode.PERMISSION_DENIED, "The drain secret (" + HEADER + ") is missing or wrong.");
     }
-    drain
-        .begin(executor)
-        .whenComplete(
-            (told, failure) -> {
-              if (failure != null) {
-                response.resume(failure);
-              } else {
-                response.resume(JSON.createObjectBuilder().add("draining", true).add("connectionsTold", told).build().toString());
-              }
-            });
+    try {
+      int told = drain.begin(executor).toCompletableFuture().get(drain.longestMillis(), TimeUnit.MILLISECONDS);
+      return JSON.createObjectBuilder().add("draining", true).add("connectionsTold", told).build().toString();
+    } catch (TimeoutException e) {
+      throw new HeraldException(ErrorCode.UNAVAILABLE, "The drain goes on, but did not finish in time; stop anyway.");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("The drain failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HeraldException(ErrorCode.UNAVAILABLE, "Interrupted while draining.");
+    }
   }
 }

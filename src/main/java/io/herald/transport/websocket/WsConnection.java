@@ -41,6 +41,8 @@ final class WsConnection implements Connection {
   /** Where frames are handed to the container: never the caller of {@link #send}. */
   private final java.util.concurrent.Executor senders;
   private final long closeGraceMillis;
+  /** When the frame in flight was handed to the container (nanoTime), 0 while none is. */
+  private volatile long sendingSince;
   private final ConnectionCounts.Slot slot;
   private final MessageRates rates;
   private final Closed onClose;
@@ -155,6 +157,12 @@ final class WsConnection implements Connection {
     schedulePump();
   }
 
+  /** How long the frame in flight has waited for the client, in nanoseconds; 0 if none is in flight. */
+  long stalledNanos(long now) {
+    long since = sendingSince;
+    return since == 0 ? 0 : now - since;
+  }
+
   /** How many more frames fit in this connection's queue now. */
   int room() {
     return queue.room();
@@ -207,8 +215,10 @@ final class WsConnection implements Connection {
     // scan of every jar of the application and the server. Under the platform class loader that
     // scan is short; it was most of the CPU of a fan-out (docs/performance.md).
     thread.setContextClassLoader(LEAN_CONTEXT);
+    sendingSince = System.nanoTime();
     try {
       session.getAsyncRemote().sendText(frame, result -> {
+        sendingSince = 0;
         sending.set(false);
         if (closed.get()) {
           sendClose(); // the write ahead of the close frame is through: now it can follow
@@ -220,10 +230,12 @@ final class WsConnection implements Connection {
         }
       });
     } catch (RuntimeException e) {
+      sendingSince = 0;
       sending.set(false);
       close(CloseCodes.GOING_AWAY, "write failed", "client_gone");
     } catch (Error e) {
       // the container could not even encode the frame: never leave the connection wedged
+      sendingSince = 0;
       sending.set(false);
       String id = io.herald.api.Incident.log(java.util.logging.Logger.getLogger(WsConnection.class.getName()), java.util.logging.Level.SEVERE, "A frame could not be sent", e);
       close(CloseCodes.INTERNAL_ERROR, "internal error; correlationId " + id, "error");

@@ -221,9 +221,14 @@ public class WsSessions {
     connection.slot().release();
   }
 
-  /** Every ping period, for each session (a slice of them each tick): a ping, or a close if silent. */
+  /**
+   * Every ping period, for each session (a slice of them each tick): a ping, or a close if silent,
+   * or if a frame has waited for the client longer than {@code herald.ws.write-stall-ms}.
+   */
   private void ping() {
     long silentFor = TimeUnit.MILLISECONDS.toNanos(2 * settings.pingMillis());
+    long stall = TimeUnit.MILLISECONDS.toNanos(settings.writeStallMillis());
+    java.util.List<WsConnection> stalled = new java.util.ArrayList<>();
     long now = System.nanoTime();
     io.herald.runtime.Rounds.Turn turn = rounds.next();
     java.util.List<WsConnection> silent = new java.util.ArrayList<>();
@@ -243,6 +248,10 @@ public class WsSessions {
           silent.add(connection);
           continue;
         }
+        if (connection.stalledNanos(now) > stall) {
+          stalled.add(connection);
+          continue;
+        }
         try {
           connection.session().getAsyncRemote().sendPing(PING.duplicate());
         } catch (IOException | RuntimeException e) {
@@ -254,6 +263,7 @@ public class WsSessions {
     }
     silent.forEach(c -> c.close(CloseCodes.NO_PONG, "no pong within two ping intervals", "no_pong"));
     failed.forEach(c -> c.close(CloseCodes.GOING_AWAY, "ping failed", "client_gone"));
+    stalled.forEach(c -> c.close(CloseCodes.SLOW_CONSUMER, "slow consumer", "slow_consumer"));
   }
 
   /**

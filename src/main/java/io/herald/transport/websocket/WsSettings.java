@@ -24,6 +24,16 @@ public class WsSettings {
   long closeGraceMillis;
 
   /**
+   * How long a frame may wait for the client to take it before the connection is closed as a slow
+   * consumer (checked on the ping round): a client that stops reading while traffic is light
+   * would otherwise never fill its queue, and a write the container never completes would hold
+   * every later frame back without anyone noticing.
+   */
+  @Inject
+  @ConfigProperty(name = "herald.ws.write-stall-ms", defaultValue = "30000")
+  long writeStallMillis;
+
+  /**
    * Characters of queued messages one frame may carry when a connection is behind; 16,384 keeps a
    * frame under 64 KiB even in three-byte UTF-8, the smallest default frame limit of common
    * clients. 0 sends one message per frame.
@@ -59,5 +69,9 @@ public class WsSettings {
 
   public long closeGraceMillis() {
     return closeGraceMillis;
+  }
+
+  public long writeStallMillis() {
+    return writeStallMillis;
   }
 }

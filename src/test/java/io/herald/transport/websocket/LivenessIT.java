@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.testing.HeraldDeployment;
 import io.herald.testing.Metrics;
 import io.herald.testing.Server;
+import io.herald.testing.SlowReader;
 import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
 import io.herald.testing.WsClient;
@@ -29,10 +30,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class LivenessIT {
   private static final long PING_MS = 500;
+  private static final long STALL_MS = 2000;
 
   @Deployment(testable = false)
   static WebArchive deployment() {
-    return HeraldDeployment.create(Map.of("herald.ws.ping-ms", String.valueOf(PING_MS)));
+    return HeraldDeployment.create(Map.of("herald.ws.ping-ms", String.valueOf(PING_MS), "herald.ws.write-stall-ms", String.valueOf(STALL_MS)));
   }
 
   @ArquillianResource URL url;
@@ -51,6 +53,35 @@ class LivenessIT {
       assertTrue(client.isOpen());
       assertEquals("pong", client.call("ping", "").getString("type"));
     }
+  }
+
+  @Test
+  void aPeerThatKeepsTalkingButStopsReadingIsClosedAsSlowOnceAWriteStalls() throws Exception {
+    double slowBefore = closes("slow_consumer");
+    double silentBefore = closes("no_pong");
+    StringBuilder status = new StringBuilder();
+    // across an emulated network (small receive buffer and segments): the server's write blocks
+    // after a few tens of KB, with far fewer frames queued than the queue's bound
+    try (SlowReader stuck = SlowReader.webSocket(server, Tokens.subscriber("stuck"), status)) {
+      assertTrue(status.toString().contains(" 101 "), status.toString());
+      stuck.sendText("{\"type\":\"subscribe\",\"channel\":\"jobs.stall-ws\"}");
+      String publisher = Tokens.publisher("backend");
+      String blob = "\"" + "s".repeat(8000) + "\"";
+      for (int i = 0; i < 40; i++) {
+        server.publish(publisher, "jobs.stall-ws", "chunk", blob);
+      }
+      long deadline = System.nanoTime() + Timeouts.EVENT.toNanos();
+      while (closes("slow_consumer") == slowBefore && System.nanoTime() < deadline) {
+        stuck.sendText("{\"type\":\"ping\"}"); // it keeps talking: never silent, so pings do not catch it
+        Thread.sleep(200);
+      }
+      assertTrue(closes("slow_consumer") > slowBefore, "closed as a slow consumer once a write waited " + STALL_MS + " ms");
+      assertEquals(silentBefore, closes("no_pong"), "not for silence: it kept sending");
+    }
+  }
+
+  private double closes(String reason) {
+    return Metrics.value(server, "herald_connections_closed_total", "reason=\"" + reason + "\"", "transport=\"websocket\"");
   }
 
   @Test
