@@ -195,9 +195,9 @@ final class Report {
     if (records.isEmpty()) {
       return;
     }
-    md.append("## Presence (members in one channel, each moving its cursor; every member also subscribes)\n\n")
-        .append("| run | instances | members | updates/s each | sent/s | relayed/s | member updates delivered/s | p50 / p99 / p99.9 ms | p99 per 5 s window | gateway CPU | CPU us per relayed update |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    table(md, "Presence (members in one channel, each moving its cursor; every member also subscribes)",
+        "run", "instances", "members", "updates/s each", "sent/s", "relayed/s", "member updates delivered/s", "p50 / p99 / p99.9 ms",
+        "p99 per 5 s window", "gateway CPU", "CPU us per relayed update");
     for (JsonObject r : records) {
       for (JsonValue v : r.getJsonObject("result").getJsonArray("steps")) {
         JsonObject x = v.asJsonObject();
@@ -226,9 +226,9 @@ final class Report {
     if (records.isEmpty()) {
       return;
     }
-    md.append("## Reconnect storm (Herald: clients on A, half SSE half WebSocket, each its own token; A killed, all resume on B)\n\n")
-        .append("| run | clients | A killed | s until all resubscribed | s until all caught up | caught up p50 / p99 s | events missing | duplicates | gaps | retries | B's own p50 / p99 ms before | during the storm |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    table(md, "Reconnect storm (Herald: clients on A, half SSE half WebSocket, each its own token; A killed, all resume on B)",
+        "run", "clients", "A killed", "events (publish failures)", "s until all resubscribed", "s until all caught up", "caught up p50 / p99 s",
+        "s until none missing", "events missing at the end", "duplicates", "gaps", "retries", "B's own p50 / p99 ms before", "during the storm");
     for (JsonObject r : records) {
       JsonObject x = r.getJsonObject("result");
       JsonObject caught = x.getJsonObject("caughtUpAfter");
@@ -236,9 +236,11 @@ final class Report {
           r.getInt("run"),
           x.getInt("clients"),
           x.getBoolean("killed"),
+          x.getJsonNumber("events").longValue() + " (" + x.getJsonNumber("publishFailures").longValue() + ")",
           fmt(x.getJsonNumber("secondsUntilAllResubscribed").doubleValue()),
           fmt(x.getJsonNumber("secondsUntilAllCaughtUp").doubleValue()),
           fmt(caught.getJsonNumber("p50Millis").doubleValue() / 1000) + " / " + fmt(caught.getJsonNumber("p99Millis").doubleValue() / 1000),
+          x.containsKey("secondsUntilNoneMissing") ? fmt(x.getJsonNumber("secondsUntilNoneMissing").doubleValue()) : "-",
           x.getJsonNumber("eventsMissing").longValue(),
           x.getJsonNumber("duplicates").longValue(),
           x.getJsonNumber("gaps").longValue(),
@@ -247,6 +249,15 @@ final class Report {
           p50p99(x.getJsonObject("bystandersDuringStorm"))));
     }
     md.append("\n");
+  }
+
+  /** A section's title and its table's head. */
+  private static void table(StringBuilder md, String title, String... columns) {
+    md.append("## ").append(title).append("\n\n|");
+    for (String c : columns) {
+      md.append(' ').append(c).append(" |");
+    }
+    md.append("\n|").append("---|".repeat(columns.length)).append('\n');
   }
 
   private static String p50p99(JsonObject l) {

@@ -352,7 +352,7 @@ final class Scenarios {
     return tally.received() >= expected;
   }
 
-  private static Histogram merged(Histogram[] halves) {
+  static Histogram merged(Histogram[] halves) {
     Histogram both = halves[0].copy();
     both.add(halves[1]);
     return both;

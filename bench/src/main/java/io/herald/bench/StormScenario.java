@@ -1,20 +1,16 @@
 package io.herald.bench;
 
 import io.herald.bench.Gateway.Transport;
-import io.herald.testing.Tokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.URI;
-import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -40,19 +36,27 @@ final class StormScenario {
   private static final int MAX_BYSTANDERS = 100;
   private static final int BYSTANDER_RATE = 20;
 
-  private final Clients clients;
+  final Clients clients;
   private final Gateway b;
-  private final int portA;
-  private final int portB;
-  private final String base;
+  final int portA;
+  final int portB;
+  final String base;
   private final Long killPid;
-  private final String prefix;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Clients.daemon("storm-timer"));
-  private final AtomicLong retries = new AtomicLong();
+  final String prefix;
+  /** The publishers' clock, apart from the reconnects': 10,000 opens in a moment must not hold up publishing. */
+  private final ScheduledExecutorService publishing = Executors.newSingleThreadScheduledExecutor(Clients.daemon("storm-publish"));
+  final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(Clients.daemon("storm-reconnect"));
+  final AtomicLong retries = new AtomicLong();
+  private final AtomicLong publishFailures = new AtomicLong();
+  private final java.util.Queue<String> failureSamples = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Set<CompletableFuture<Void>> inFlightPublishes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** A connection that ends from now on goes to B; once stopping, nothing reconnects. */
+  volatile boolean storming;
+  volatile boolean stopping;
   /** When each channel's n-th event was accepted by B (nanoTime), 0 until then. */
   private final AtomicLongArray[] accepted;
   private final AtomicLong[] publishedPerChannel;
-  private final int channels;
+  final int channels;
 
   /**
    * @param b where the clients go, and where every event is published (A is killed)
@@ -76,135 +80,23 @@ final class StormScenario {
     }
   }
 
-  /** One storm client: where it is, what it got (arrival time per event of its channel), when it came back. */
-  private final class StormClient {
-    final int index;
-    final Transport transport;
-    final String channel;
-    final String token;
-    final AtomicLongArray arrivals;
-    final AtomicLong duplicates = new AtomicLong();
-    volatile String lastId;
-    volatile Runnable close = () -> {};
-    volatile boolean onB;
-    volatile long resubscribedAt;
-    volatile boolean gap;
-    volatile boolean resumedWithoutPosition;
-    final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
-
-    StormClient(int index, int capacity) {
-      this.index = index;
-      this.transport = index % 2 == 0 ? Transport.SSE : Transport.WS;
-      this.channel = prefix + (index % channels);
-      this.token = Tokens.forUser("storm-" + index).sign();
-      this.arrivals = new AtomicLongArray(capacity);
-    }
-
-    int channelIndex() {
-      return index % channels;
-    }
-
-    /** Connects to A (first) or B (after the storm began); completes once subscribed. */
-    CompletableFuture<Void> open(boolean toB) {
-      int port = toB ? portB : portA;
-      int gen = generation.incrementAndGet();
-      Runnable gone = () -> {
-        if (generation.get() == gen && !onB) {
-          reconnect(0);
-        }
-      };
-      CompletableFuture<Void> ready = new CompletableFuture<>();
-      String since = toB ? lastId : null;
-      if (toB && since == null) {
-        resumedWithoutPosition = true;
-      }
-      if (transport == Transport.SSE) {
-        URI uri = URI.create("http://127.0.0.1:" + port + base + "api/realtime/stream?channel=" + channel + "&access_token=" + token);
-        close = clients.sse(uri, since, data -> onFrame(data, ready, toB), ready::completeExceptionally, gone);
-      } else {
-        clients
-            .ws(URI.create("ws://127.0.0.1:" + port + base + "ws"), List.of("herald.v1", "bearer." + token),
-                (socket, frame) -> {
-                  for (String text : frame.split("\n")) {
-                    if (text.startsWith("{\"type\":\"connected\"")) {
-                      String s = since == null ? "" : ",\"since\":\"" + since + "\"";
-                      socket.sendText("{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"" + s + "}", true);
-                    } else {
-                      onFrame(text, ready, toB);
-                    }
-                  }
-                },
-                gone)
-            .whenComplete((socket, failure) -> {
-              if (failure != null) {
-                ready.completeExceptionally(failure);
-              } else {
-                close = socket::abort;
-              }
-            });
-      }
-      return ready;
-    }
-
-    private void onFrame(String text, CompletableFuture<Void> ready, boolean toB) {
-      if (text.startsWith("{\"type\":\"event\"")) {
-        received(text);
-      } else if (text.startsWith("{\"type\":\"connected\"") || text.startsWith("{\"type\":\"ok\"")) {
-        // SSE: connected says recovered; WebSocket: the subscribe's ok does
-        if (text.contains("\"recovered\":false")) {
-          gap = true;
-        }
-        if (toB && resubscribedAt == 0) {
-          resubscribedAt = System.nanoTime();
-        }
-        ready.complete(null);
-      } else if (text.startsWith("{\"type\":\"gap\"")) {
-        gap = true;
-      } else if (text.startsWith("{\"type\":\"error\"")) {
-        ready.completeExceptionally(new IllegalStateException(text));
-      }
-    }
-
-    private void received(String text) {
-      long now = System.nanoTime();
-      int at = text.indexOf("\"id\":\"");
-      lastId = text.substring(at + 6, text.indexOf('"', at + 6));
-      int n = (int) Tally.number(text, text.indexOf("\"n\":") + 4);
-      if (!arrivals.compareAndSet(n, 0, now)) {
-        duplicates.incrementAndGet();
-      }
-    }
-
-    /** Back to B after herald.js's backoff; a refusal or failure tries again, waiting longer. */
-    void reconnect(int attempt) {
-      onB = true;
-      long delay = (long) (ThreadLocalRandom.current().nextDouble() * Math.min(30_000, 500L << Math.min(attempt, 6)));
-      timer.schedule(
-          () -> open(true).exceptionally(failure -> {
-            retries.incrementAndGet();
-            reconnect(attempt + 1);
-            return null;
-          }),
-          delay, TimeUnit.MILLISECONDS);
-    }
-  }
-
   /**
    * @param rate storm events a second, published on B over the channels, before and during the storm
    * @param warmSeconds how long events flow before the kill, so that every client holds an event id to resume from
    */
   JsonObject run(int n, int rate, int warmSeconds) throws Exception {
     int capacity = accepted[0].length();
-    List<StormClient> storm = new ArrayList<>(n);
     // distinct users with their own tokens: a storm of one shared token would flatter the token cache
     StormClient[] made = new StormClient[n];
-    IntStream.range(0, n).parallel().forEach(i -> made[i] = new StormClient(i, capacity));
-    storm.addAll(Arrays.asList(made));
+    IntStream.range(0, n).parallel().forEach(i -> made[i] = new StormClient(this, i, capacity));
+    List<StormClient> storm = Arrays.asList(made);
     Semaphore inFlight = new Semaphore(200);
     List<CompletableFuture<Void>> opening = new ArrayList<>();
     for (StormClient c : storm) {
-      inFlight.acquire();
-      opening.add(c.open(false).whenComplete((v, e) -> inFlight.release()));
+      if (!inFlight.tryAcquire(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("connects to A stalled");
+      }
+      opening.add(c.open(false, 0).whenComplete((v, e) -> inFlight.release()));
     }
     CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 
@@ -218,32 +110,31 @@ final class StormScenario {
     }
     CompletableFuture.allOf(own.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
-    AtomicLong seq = new AtomicLong();
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    long period = 1_000_000_000L / rate;
+    AtomicLong stormSeq = new AtomicLong();
+    AtomicLong ownSeq = new AtomicLong();
     java.util.concurrent.ScheduledFuture<?> stormPublisher =
-        timer.scheduleAtFixedRate(() -> publishStormEvent(seq, failures), 0, period, TimeUnit.NANOSECONDS);
+        publishing.scheduleAtFixedRate(() -> publishStormEvent(stormSeq), 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
     java.util.concurrent.ScheduledFuture<?> ownPublisher =
-        timer.scheduleAtFixedRate(
-            () -> b.publish(bystanderChannel, Tally.payload(seq.incrementAndGet())).exceptionally(f -> {
-              failures.add(f);
-              return null;
-            }),
+        publishing.scheduleAtFixedRate(
+            () -> track(b.publish(bystanderChannel, Tally.payload(ownSeq.incrementAndGet())), () -> {}),
             0, 1_000_000_000L / BYSTANDER_RATE, TimeUnit.NANOSECONDS);
     Thread.sleep(warmSeconds * 500L);
     bystanders.reset(Long.MAX_VALUE); // their latency before the storm: the second half of the warm-up
     Thread.sleep(warmSeconds * 500L);
-    Histogram before = merged(bystanders.halves());
+    Histogram before = Scenarios.merged(bystanders.halves());
     long withoutPosition = storm.stream().filter(c -> c.lastId == null).count();
 
+    storming = true;
     long killAt = System.nanoTime();
     bystanders.reset(Long.MAX_VALUE);
+    boolean killed = false;
     if (killPid != null) {
-      ProcessHandle.of(killPid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL: no goodbye to anyone
+      ProcessHandle a = ProcessHandle.of(killPid).orElseThrow(() -> new IllegalStateException("no process " + killPid + " to kill"));
+      killed = a.destroyForcibly(); // SIGKILL: no goodbye to anyone
+      a.onExit().get(10, TimeUnit.SECONDS);
     } else {
       for (StormClient c : storm) {
-        c.generation.incrementAndGet(); // the cut below is not reported as a close
-        c.close.run();
+        c.cut();
         c.reconnect(0);
       }
     }
@@ -253,87 +144,164 @@ final class StormScenario {
     }
     Thread.sleep(3000); // live events flow to the returned clients for a while
     stormPublisher.cancel(false);
-    Thread.sleep(200);
-    // every event accepted must reach every client of its channel
-    long missing;
-    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while ((missing = missing(storm)) > 0 && System.nanoTime() < waitUntil) {
-      Thread.sleep(100);
-    }
-    Histogram during = merged(bystanders.halves());
+    Histogram during = Scenarios.merged(bystanders.halves()); // from the kill until everyone is back, and 3 s more
     ownPublisher.cancel(false);
+    // every event accepted must reach every client of its channel: first the last answers to the publisher
+    CompletableFuture.allOf(inFlightPublishes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    // a connection the server holds but no longer serves is noticed by its liveness checks (SSE
+    // write stall 30 s, WebSocket pongs 50 s) and resumes: two minutes covers both
+    long missing;
+    long missingAfterPublishing = missing(storm);
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while ((missing = missing(storm)) > 0 && System.nanoTime() < waitUntil) {
+      Thread.sleep(500);
+    }
+    long noneMissingAt = System.nanoTime();
 
-    // a client is caught up when it has every event B accepted before it was back (the rest is live)
+    // caught up: it has every event B accepted before it was back (what came later is live); a
+    // client missing one of those never caught up
     Histogram caughtUp = new Histogram(3);
     Histogram back = new Histogram(3);
     long lastCaughtUp = 0;
     long lastBack = 0;
+    long notCaughtUp = 0;
     for (StormClient c : storm) {
       if (c.resubscribedAt == 0) {
+        notCaughtUp++;
         continue;
       }
       back.recordValue(Math.max(0, (c.resubscribedAt - killAt) / 1000));
       lastBack = Math.max(lastBack, c.resubscribedAt);
       long at = c.resubscribedAt;
       int ch = c.channelIndex();
-      long published = publishedPerChannel[ch].get();
-      for (int k = 0; k < published; k++) {
+      boolean complete = true;
+      for (int k = 0; k < publishedPerChannel[ch].get(); k++) {
         long acceptedAt = accepted[ch].get(k);
-        if (acceptedAt != 0 && acceptedAt <= c.resubscribedAt && c.arrivals.get(k) > at) {
-          at = c.arrivals.get(k);
+        if (acceptedAt != 0 && acceptedAt <= c.resubscribedAt) {
+          complete &= c.arrivals.get(k) != 0;
+          at = Math.max(at, c.arrivals.get(k));
         }
+      }
+      if (!complete) {
+        notCaughtUp++;
+        continue;
       }
       caughtUp.recordValue(Math.max(0, (at - killAt) / 1000));
       lastCaughtUp = Math.max(lastCaughtUp, at);
     }
-    storm.forEach(c -> {
-      c.generation.incrementAndGet();
-      c.close.run();
-    });
+    // what is missing: whole events (every client of a channel) or single clients' streams
+    java.util.Set<String> eventsLacking = new java.util.HashSet<>();
+    java.util.Map<String, Integer> clientsLacking = new java.util.TreeMap<>();
+    List<StormClient> lacking = new ArrayList<>();
+    for (StormClient c : storm) {
+      int ch = c.channelIndex();
+      boolean lacks = false;
+      for (int k = 0; k < publishedPerChannel[ch].get(); k++) {
+        if (accepted[ch].get(k) != 0 && c.arrivals.get(k) == 0) {
+          eventsLacking.add(ch + ":" + k);
+          lacks = true;
+        }
+      }
+      if (lacks) {
+        clientsLacking.merge(c.transport.name().toLowerCase(), 1, Integer::sum);
+        lacking.add(c);
+      }
+    }
+    // are the lacking ones still there? A WebSocket that answers a ping is read by both sides
+    long now = System.nanoTime();
+    Histogram quietFor = new Histogram(3);
+    for (StormClient c : lacking) {
+      quietFor.recordValue(Math.max(0, (now - c.lastFrameAt) / 1000));
+      if (c.socket != null) {
+        c.socket.sendText("{\"type\":\"ping\",\"id\":\"diag\"}", true);
+      }
+    }
+    Thread.sleep(5000);
+    long answered = lacking.stream().filter(c -> c.ponged).count();
+    List<String> instanceB = metricsOf(portB); // before the driver's own closes below
+    stopping = true;
+    storm.forEach(StormClient::cut);
     own.forEach(f -> f.join().close());
-    timer.shutdownNow();
+    reconnects.shutdownNow();
+    publishing.shutdownNow();
     long resubscribed = storm.stream().filter(c -> c.resubscribedAt != 0).count();
-    long events = Arrays.stream(publishedPerChannel).mapToLong(AtomicLong::get).sum();
+    long events = IntStream.range(0, channels).mapToLong(ch -> IntStream.range(0, (int) publishedPerChannel[ch].get()).filter(k -> accepted[ch].get(k) != 0).count()).sum();
+    long gaps = storm.stream().filter(c -> c.gap).count();
     return Json.createObjectBuilder()
         .add("clients", n)
         .add("channels", channels)
-        .add("killed", killPid != null)
+        .add("killed", killed)
         .add("rate", rate)
         .add("events", events)
-        .add("publishFailures", failures.size())
+        .add("publishFailures", publishFailures.get())
+        .add("publishFailureSamples", Json.createArrayBuilder(List.copyOf(failureSamples)))
         .add("clientsWithoutPositionAtKill", withoutPosition)
         .add("resubscribed", resubscribed)
         .add("secondsUntilAllResubscribed", resubscribed < n ? -1 : Scenarios.round((lastBack - killAt) / 1e9))
-        .add("secondsUntilAllCaughtUp", resubscribed < n ? -1 : Scenarios.round((lastCaughtUp - killAt) / 1e9))
+        .add("secondsUntilAllCaughtUp", notCaughtUp > 0 ? -1 : Scenarios.round((lastCaughtUp - killAt) / 1e9))
         .add("resubscribedAfter", Scenarios.percentiles(back))
         .add("caughtUpAfter", Scenarios.percentiles(caughtUp))
+        .add("clientsNotCaughtUp", notCaughtUp)
         .add("eventsMissing", missing)
+        .add("eventsMissingWhenPublishingStopped", missingAfterPublishing)
+        .add("secondsUntilNoneMissing", missing > 0 ? -1 : Scenarios.round((noneMissingAt - killAt) / 1e9))
+        .add("distinctEventsMissing", eventsLacking.size())
+        .add("clientsMissingEvents", Json.createObjectBuilder(new java.util.HashMap<String, Object>(clientsLacking)))
+        .add("lackingClientsAnsweringPing", answered)
+        .add("lackingClientsQuietForMillis", Scenarios.percentiles(quietFor))
+        .add("instanceBMetrics", Json.createArrayBuilder(instanceB))
         .add("duplicates", storm.stream().mapToLong(c -> c.duplicates.get()).sum())
-        .add("gaps", storm.stream().filter(c -> c.gap).count())
+        .add("gaps", gaps)
         .add("reconnectRetries", retries.get())
-        .add("allRecovered", missing == 0 && resubscribed == n && storm.stream().noneMatch(c -> c.gap))
+        .add("allRecovered", events > 0 && publishFailures.get() == 0 && withoutPosition == 0 && missing == 0 && notCaughtUp == 0 && gaps == 0)
         .add("bystandersBefore", Scenarios.percentiles(before))
         .add("bystandersDuringStorm", Scenarios.percentiles(during))
         .build();
   }
 
-  private void publishStormEvent(AtomicLong seq, ConcurrentLinkedQueue<Throwable> failures) {
+  /** The next storm event, round robin over the channels; {@link #accepted} records when B took it. */
+  private void publishStormEvent(AtomicLong seq) {
     long s = seq.incrementAndGet();
     int ch = (int) (s % channels);
-    int k = (int) publishedPerChannel[ch].getAndIncrement();
-    if (k >= accepted[ch].length()) {
-      publishedPerChannel[ch].decrementAndGet(); // the run is longer than sized: stop counting this channel
-      return;
+    long next = publishedPerChannel[ch].get();
+    if (next >= accepted[ch].length()) {
+      return; // the run is longer than sized: this channel gets no more
     }
+    int k = (int) next;
     String payload = "{\"ts\":" + System.nanoTime() + ",\"seq\":" + s + ",\"n\":" + k + "}";
-    b.publish(prefix + ch, payload)
-        .whenComplete((v, failure) -> {
-          if (failure != null) {
-            failures.add(failure);
-          } else {
-            accepted[ch].set(k, System.nanoTime());
-          }
-        });
+    publishedPerChannel[ch].incrementAndGet(); // one publishing thread: no race with the check above
+    track(b.publish(prefix + ch, payload), () -> accepted[ch].set(k, System.nanoTime()));
+  }
+
+  /** Keeps a publish until it is answered, counting a failure, running {@code onAccepted} otherwise. */
+  private void track(CompletableFuture<Void> publish, Runnable onAccepted) {
+    inFlightPublishes.add(publish);
+    publish.whenComplete((v, failure) -> {
+      if (failure != null) {
+        if (publishFailures.incrementAndGet() <= 5) {
+          failureSamples.add(String.valueOf(failure.getCause() != null ? failure.getCause() : failure));
+        }
+      } else {
+        onAccepted.run();
+      }
+      inFlightPublishes.remove(publish);
+    });
+  }
+
+  /** B's own counts of what it took in, delivered, recovered, refused and closed. */
+  private List<String> metricsOf(int port) {
+    try {
+      String text = clients.publisher
+          .send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + base + "metrics")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+      return text.lines()
+          .filter(l -> l.matches("herald_(events_in|events_received|recoveries|bus_refused|connections_closed|connections_open|deliveries)_?\\w*\\{.*"))
+          .filter(l -> !l.endsWith(" 0.0") && !l.endsWith(" 0"))
+          .toList();
+    } catch (java.io.IOException | InterruptedException e) {
+      return List.of("metrics not read: " + e);
+    }
   }
 
   /** Events accepted on a client's channel that it has not received. */
@@ -349,11 +317,5 @@ final class StormScenario {
       }
     }
     return missing;
-  }
-
-  private static Histogram merged(Histogram[] halves) {
-    Histogram both = halves[0].copy();
-    both.add(halves[1]);
-    return both;
   }
 }
