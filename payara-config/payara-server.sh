@@ -45,6 +45,10 @@ run set-log-levels "io.herald=INFO:org.apache.activemq.artemis=WARNING"
 # while the broker takes its event, and health probes and the client's files come on top.
 run set configs.config.server-config.thread-pools.thread-pool.http-thread-pool.min-thread-pool-size=8
 run set configs.config.server-config.thread-pools.thread-pool.http-thread-pool.max-thread-pool-size=64
+# Their queue without a count limit, as on Payara Micro (pre-boot-commands.asadmin says why): it
+# holds at most one read task per connection, and at a limit Grizzly drops the connection whose
+# task did not fit, leaving its TCP connection open with nobody serving it.
+run set configs.config.server-config.thread-pools.thread-pool.http-thread-pool.max-queue-size=-1
 
 # Heap: 512 MB is the domain's default; Herald keeps each channel's recent history and a send
 # buffer per slow connection in it (docs/operations.md, "Memory"). 1 GB suits about 10,000

@@ -32,6 +32,9 @@ class StandaloneDeploymentIT {
     try (PayaraProcess herald = PayaraProcess.start("dev", Map.of(), env)) {
       Server server = herald.server();
       assertTrue(herald.log().contains("HERALD DEV MODE"), "dev mode says so loudly in the log");
+      // payara-config/pre-boot-commands.asadmin: the HTTP worker queue has no count limit (at one,
+      // a reconnect storm left clients on connections nobody served: docs/performance.md)
+      assertTrue(herald.log().contains("http-thread-pool.max-queue-size=-1"), "HTTP worker queue set");
       // payara-config/post-boot-commands.asadmin, which every instance here starts with, applies
       assertTrue(herald.log().contains("Boot Command create-system-properties returned with result SUCCESS"), "JSON-P provider set");
       assertTrue(herald.log().contains("Boot Command set-log-levels returned with result SUCCESS"), "log levels set");

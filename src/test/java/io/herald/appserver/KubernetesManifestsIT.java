@@ -96,6 +96,7 @@ class KubernetesManifestsIT {
     Files.createDirectories(home.resolve("config"));
     Files.createSymbolicLink(home.resolve("payara-micro.jar"), Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar")).toAbsolutePath());
     Files.createSymbolicLink(home.resolve("deployments/herald.war"), Path.of(System.getProperty("herald.war", "target/herald.war")).toAbsolutePath());
+    Files.copy(Path.of("payara-config", "pre-boot-commands.asadmin"), home.resolve("config/pre-boot-commands.asadmin"));
     Files.copy(Path.of("payara-config", "post-boot-commands.asadmin"), home.resolve("config/post-boot-commands.asadmin"));
     int port = PayaraProcess.freePort();
     Map<String, String> env = new HashMap<>();
@@ -112,6 +113,7 @@ class KubernetesManifestsIT {
     try (PayaraProcess payara = PayaraProcess.start("image", entrypoint(), env, home, port)) {
       Server server = payara.server();
       assertTrue(payara.log().contains("Boot Command set-log-levels returned with result SUCCESS"), "the post-boot file applies");
+      assertTrue(payara.log().contains("http-thread-pool.max-queue-size=-1"), "the pre-boot file applies");
       for (String path : List.of(herald.getStartupProbe().getHttpGet().getPath(), herald.getReadinessProbe().getHttpGet().getPath(),
           herald.getLivenessProbe().getHttpGet().getPath())) {
         assertEquals(200, server.getRoot(path).status(), path + " answers UP");

@@ -93,6 +93,7 @@ class PayaraServerIT {
     String setUp = runScript(domain, Map.of());
     assertTrue(setUp.contains("Successfully restarted the domain"), setUp);
     assertTrue(domain.asadmin("get", "configs.config.server-config.thread-pools.thread-pool.http-thread-pool.max-thread-pool-size").contains("=64"));
+    assertTrue(domain.asadmin("get", "configs.config.server-config.thread-pools.thread-pool.http-thread-pool.max-queue-size").contains("=-1"));
     String resources = domain.asadmin("list-jms-resources");
     for (String name : List.of("jms/herald/ConnectionFactory", "jms/herald/internal", "jms/herald/events", "jms/herald/deadLetters")) {
       assertTrue(resources.contains(name), name + " in " + resources);

@@ -72,6 +72,9 @@ class BenchSmokeIT {
           assertTrue(result.getBoolean("allRecovered"), record.toString());
           assertEquals(0, result.getJsonNumber("eventsMissing").longValue(), record.toString());
           assertEquals(0, result.getJsonNumber("duplicates").longValue(), record.toString());
+          assertEquals(0, result.getJsonNumber("publishFailures").longValue(), "no publish refused: " + record);
+          assertEquals(0, result.getJsonNumber("publishesUnanswered").longValue(), "every publish answered: " + record);
+          assertEquals(0, result.getJsonNumber("staleReconnects").longValue(), "no client left on a silent connection: " + record);
           assertTrue(result.getJsonNumber("events").longValue() > 0, record.toString());
         }
         default -> throw new AssertionError(record);

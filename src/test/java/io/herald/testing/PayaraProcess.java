@@ -61,7 +61,8 @@ public final class PayaraProcess implements AutoCloseable {
         List.of(
             "-jar", System.getProperty("payara.microJar", "target/payara-micro.jar"),
             "--nocluster", "--port", String.valueOf(port),
-            // as ops run it: the post-boot commands of payara-config/ (README, operations.md)
+            // as ops run it: the pre- and post-boot commands of payara-config/ (README, operations.md)
+            "--prebootcommandfile", Path.of("payara-config", "pre-boot-commands.asadmin").toString(),
             "--postbootcommandfile", Path.of("payara-config", "post-boot-commands.asadmin").toString(),
             "--deploy", war.toString(),
             "--contextroot", "/"));

@@ -51,20 +51,21 @@ final class Clients {
    * refusal or failure. Returns what cancels the stream.
    */
   Runnable sse(URI uri, Consumer<String> onData, Consumer<Throwable> onError) {
-    return sse(uri, null, onData, onError, () -> {});
+    return sse(uri, null, onData, onError, () -> {}, () -> {});
   }
 
   /**
    * As above, resuming from {@code lastEventId} (null: none), with {@code onEnd} told when an open
-   * stream ends or fails (the server went away).
+   * stream ends or fails (the server went away), and {@code onLine} at every line, heartbeat
+   * comments included (the stream is alive).
    */
-  Runnable sse(URI uri, String lastEventId, Consumer<String> onData, Consumer<Throwable> onError, Runnable onEnd) {
+  Runnable sse(URI uri, String lastEventId, Consumer<String> onData, Consumer<Throwable> onError, Runnable onEnd, Runnable onLine) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
     if (lastEventId != null) {
       builder.header("Last-Event-ID", lastEventId);
     }
     HttpRequest request = builder.build();
-    LineSubscriber lines = new LineSubscriber(onData, onEnd);
+    LineSubscriber lines = new LineSubscriber(onData, onEnd, onLine);
     HttpResponse.BodyHandler<Void> handler =
         info -> {
           if (info.statusCode() != 200) {
@@ -114,21 +115,29 @@ final class Clients {
   private static final class LineSubscriber implements Flow.Subscriber<String> {
     private final Consumer<String> onData;
     private final Runnable onEnd;
+    private final Runnable onLine;
     private volatile Flow.Subscription subscription;
+    private volatile boolean cancelled;
 
-    LineSubscriber(Consumer<String> onData, Runnable onEnd) {
+    LineSubscriber(Consumer<String> onData, Runnable onEnd, Runnable onLine) {
       this.onData = onData;
       this.onEnd = onEnd;
+      this.onLine = onLine;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
+      if (cancelled) {
+        s.cancel();
+        return;
+      }
       s.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(String line) {
+      onLine.run();
       if (line.startsWith("data:")) {
         onData.accept(line.substring(line.charAt(5) == ' ' ? 6 : 5));
       }
@@ -144,7 +153,12 @@ final class Clients {
       onEnd.run();
     }
 
+    /**
+     * Ends the stream, also one whose answer has not come yet: it is ended when it does (a stream
+     * given up before its headers came was otherwise read, and served, for the rest of the run).
+     */
     void cancel() {
+      cancelled = true;
       Flow.Subscription s = subscription;
       if (s != null) {
         s.cancel();

@@ -31,6 +31,14 @@ final class StormClient {
   volatile java.net.http.WebSocket socket;
   volatile long lastFrameAt;
   volatile boolean ponged;
+  /** Frames of the current connection after its subscription was confirmed, and callbacks that threw. */
+  final AtomicInteger framesSinceReady = new AtomicInteger();
+  final AtomicInteger listenerFailures = new AtomicInteger();
+  volatile String listenerFailure;
+  /** herald.js's liveness watch: when the current connection was last heard (any frame or heartbeat) and pinged. */
+  volatile long lastHeardAt;
+  volatile long lastPingAt;
+  volatile CompletableFuture<Void> current = new CompletableFuture<>();
 
   StormClient(StormScenario s, int index, int capacity) {
     this.s = s;
@@ -53,7 +61,11 @@ final class StormClient {
   CompletableFuture<Void> open(boolean toB, int attempt) {
     int port = toB ? s.portB : s.portA;
     int gen = generation.incrementAndGet();
+    framesSinceReady.set(0);
     CompletableFuture<Void> ready = new CompletableFuture<>();
+    current = ready;
+    lastHeardAt = System.nanoTime();
+    lastPingAt = lastHeardAt;
     AtomicBoolean ended = new AtomicBoolean();
     Runnable end = () -> {
       if (ended.compareAndSet(false, true) && generation.get() == gen) {
@@ -70,18 +82,24 @@ final class StormClient {
     String since = toB ? lastId : null;
     if (transport == Transport.SSE) {
       URI uri = URI.create("http://127.0.0.1:" + port + s.base + "api/realtime/stream?channel=" + channel + "&access_token=" + token);
-      close = s.clients.sse(uri, since, data -> onFrame(gen, data, ready, toB), failure -> end.run(), end);
+      close = s.clients.sse(uri, since, data -> onFrame(gen, data, ready, toB), failure -> end.run(), end, () -> heard(gen));
     } else {
       s.clients
           .ws(URI.create("ws://127.0.0.1:" + port + s.base + "ws"), List.of("herald.v1", "bearer." + token),
               (socket, frame) -> {
-                for (String text : frame.split("\n")) {
-                  if (text.startsWith("{\"type\":\"connected\"")) {
-                    String resume = since == null ? "" : ",\"since\":\"" + since + "\"";
-                    socket.sendText("{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"" + resume + "}", true);
-                  } else {
-                    onFrame(gen, text, ready, toB);
+                try {
+                  for (String text : frame.split("\n")) {
+                    if (text.startsWith("{\"type\":\"connected\"")) {
+                      String resume = since == null ? "" : ",\"since\":\"" + since + "\"";
+                      socket.sendText("{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"" + resume + "}", true);
+                    } else {
+                      onFrame(gen, text, ready, toB);
+                    }
                   }
+                } catch (RuntimeException e) {
+                  // kept for the diagnosis: a listener that throws would stop reading its socket
+                  listenerFailures.incrementAndGet();
+                  listenerFailure = String.valueOf(e);
                 }
               },
               end)
@@ -111,6 +129,10 @@ final class StormClient {
       return; // a late frame of a connection already left: the resume covers it
     }
     lastFrameAt = System.nanoTime();
+    lastHeardAt = lastFrameAt;
+    if (ready.isDone()) {
+      framesSinceReady.incrementAndGet();
+    }
     if (text.startsWith("{\"type\":\"pong\"")) {
       ponged = true;
     }
@@ -145,6 +167,46 @@ final class StormClient {
       duplicates.incrementAndGet();
     }
   }
+
+  private void heard(int gen) {
+    if (generation.get() == gen) {
+      lastHeardAt = System.nanoTime();
+    }
+  }
+
+  /**
+   * herald.js's watch over an open connection: a WebSocket is pinged every {@link #PING_NANOS}, and
+   * a connection not heard from for {@link #staleNanos} (two pings or heartbeats and a margin) is
+   * taken for dead, whatever the socket says, left, and replaced. Returns true if it was stale.
+   */
+  boolean watch(long now) {
+    CompletableFuture<Void> ready = current;
+    if (!ready.isDone() || ready.isCompletedExceptionally()) {
+      return false; // not up yet: the open's own timeout covers it
+    }
+    if (now - lastHeardAt > staleNanos()) {
+      cut();
+      reconnect(0);
+      return true;
+    }
+    java.net.http.WebSocket ws = socket;
+    if (transport == Transport.WS && ws != null && now - lastPingAt >= PING_NANOS) {
+      lastPingAt = now;
+      try {
+        ws.sendText("{\"type\":\"ping\"}", true);
+      } catch (IllegalStateException busy) {
+        // a send still under way: the next round pings
+      }
+    }
+    return false;
+  }
+
+  /** herald.js: 2 x 20 s pings + 5 s for a WebSocket, 2 x the 15 s heartbeat for SSE. */
+  private long staleNanos() {
+    return transport == Transport.WS ? 2 * PING_NANOS + TimeUnit.SECONDS.toNanos(5) : TimeUnit.SECONDS.toNanos(30);
+  }
+
+  private static final long PING_NANOS = TimeUnit.SECONDS.toNanos(20);
 
   /** Leaves the current connection without a word (the smoke run's cut): nothing of it counts any more. */
   void cut() {

@@ -125,6 +125,19 @@ final class StormScenario {
     long withoutPosition = storm.stream().filter(c -> c.lastId == null).count();
 
     storming = true;
+    // herald.js's liveness watch, over every client from one clock: a client on a connection that
+    // went quiet (whatever the socket says) leaves it and resumes, as a browser would
+    AtomicLong stale = new AtomicLong();
+    reconnects.scheduleWithFixedDelay(
+        () -> {
+          long now = System.nanoTime();
+          for (StormClient c : storm) {
+            if (!stopping && c.watch(now)) {
+              stale.incrementAndGet();
+            }
+          }
+        },
+        5, 5, TimeUnit.SECONDS);
     long killAt = System.nanoTime();
     bystanders.reset(Long.MAX_VALUE);
     boolean killed = false;
@@ -147,7 +160,13 @@ final class StormScenario {
     Histogram during = Scenarios.merged(bystanders.halves()); // from the kill until everyone is back, and 3 s more
     ownPublisher.cancel(false);
     // every event accepted must reach every client of its channel: first the last answers to the publisher
-    CompletableFuture.allOf(inFlightPublishes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    long unanswered = 0;
+    try {
+      CompletableFuture.allOf(inFlightPublishes.stream().map(p -> p.exceptionally(failure -> null)).toArray(CompletableFuture[]::new))
+          .get(60, TimeUnit.SECONDS); // a failed one is counted in track()
+    } catch (java.util.concurrent.TimeoutException stillWaiting) {
+      unanswered = inFlightPublishes.size(); // never accepted, so never owed to anyone
+    }
     // a connection the server holds but no longer serves is noticed by its liveness checks (SSE
     // write stall 30 s, WebSocket pongs 50 s) and resumes: two minutes covers both
     long missing;
@@ -219,6 +238,7 @@ final class StormScenario {
     Thread.sleep(5000);
     long answered = lacking.stream().filter(c -> c.ponged).count();
     List<String> instanceB = metricsOf(portB); // before the driver's own closes below
+    JsonObject diagnosis = StormDiagnosis.of(this, lacking, killAt);
     stopping = true;
     storm.forEach(StormClient::cut);
     own.forEach(f -> f.join().close());
@@ -234,6 +254,7 @@ final class StormScenario {
         .add("rate", rate)
         .add("events", events)
         .add("publishFailures", publishFailures.get())
+        .add("publishesUnanswered", unanswered)
         .add("publishFailureSamples", Json.createArrayBuilder(List.copyOf(failureSamples)))
         .add("clientsWithoutPositionAtKill", withoutPosition)
         .add("resubscribed", resubscribed)
@@ -250,10 +271,12 @@ final class StormScenario {
         .add("lackingClientsAnsweringPing", answered)
         .add("lackingClientsQuietForMillis", Scenarios.percentiles(quietFor))
         .add("instanceBMetrics", Json.createArrayBuilder(instanceB))
+        .add("diagnosis", diagnosis)
         .add("duplicates", storm.stream().mapToLong(c -> c.duplicates.get()).sum())
         .add("gaps", gaps)
         .add("reconnectRetries", retries.get())
-        .add("allRecovered", events > 0 && publishFailures.get() == 0 && withoutPosition == 0 && missing == 0 && notCaughtUp == 0 && gaps == 0)
+        .add("staleReconnects", stale.get())
+        .add("allRecovered", events > 0 && withoutPosition == 0 && missing == 0 && notCaughtUp == 0 && gaps == 0)
         .add("bystandersBefore", Scenarios.percentiles(before))
         .add("bystandersDuringStorm", Scenarios.percentiles(during))
         .build();
