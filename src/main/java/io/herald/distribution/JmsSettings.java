@@ -76,6 +76,10 @@ public class JmsSettings {
   long reconnectMillis;
 
   @Inject
+  @ConfigProperty(name = "herald.broker.connection-ttl-ms", defaultValue = "10000")
+  long connectionTtlMillis;
+
+  @Inject
   @ConfigProperty(name = "herald.broker.embedded.port")
   Optional<Integer> embeddedPort;
 
@@ -120,6 +124,11 @@ public class JmsSettings {
 
   public int maxMessageBytes() {
     return maxMessageBytes;
+  }
+
+  /** How long the broker keeps a connection of Herald's that went silent (the bundled client pings at half of it). */
+  public long connectionTtlMillis() {
+    return Math.max(2000, connectionTtlMillis);
   }
 
   public long reconnectMillis() {
