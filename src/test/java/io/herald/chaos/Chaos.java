@@ -206,6 +206,13 @@ final class Chaos {
     recoveries.computeIfAbsent(kind, k -> new ArrayList<>()).add(nanos / 1_000_000);
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger slowNotes = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Whether one more slow recovery may be noted (they must not crowd out the rest). */
+  boolean slowNote() {
+    return slowNotes.incrementAndGet() <= 10;
+  }
+
   void note(String what) {
     if (notes.size() < 100) {
       notes.add(what);
@@ -256,6 +263,7 @@ final class Chaos {
     long legitimateGaps = 0;
     long stale = 0;
     long links = 0;
+    long emptyLinks = 0;
     for (ChaosClient c : clients) {
       long l = c.lost(last(publishers, c.channel));
       if (l > 0) {
@@ -268,6 +276,7 @@ final class Chaos {
       legitimateGaps += c.legitimateGaps;
       stale += c.staleLinks;
       links += c.links;
+      emptyLinks += c.emptyLinks;
     }
     JsonObjectBuilder recovery = Json.createObjectBuilder();
     recoveries.forEach((kind, millis) -> {
@@ -296,6 +305,7 @@ final class Chaos {
         .add("gapsBeyondHistory", legitimateGaps)
         .add("staleLinks", stale)
         .add("links", links)
+        .add("linksEndedBeforeAFrame", emptyLinks)
         .add("recovery", recovery)
         .add("notes", Json.createArrayBuilder(List.copyOf(notes)))
         .build();

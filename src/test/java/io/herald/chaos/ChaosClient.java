@@ -39,6 +39,8 @@ final class ChaosClient implements Runnable {
   long legitimateGaps;
   long gapsWithinWindow;
   long staleLinks;
+  /** Links that ended before a single frame: refused, or to an instance not serving yet. */
+  long emptyLinks;
   long links;
   /** A fault this client is recovering from: its kind, and when, until its next event. */
   private volatile String recovering;
@@ -106,6 +108,9 @@ final class ChaosClient implements Runnable {
         continue; // a late frame of a link already left: the resume covers it
       }
       if (frame.end()) {
+        if (frames == 0) {
+          emptyLinks++;
+        }
         return;
       }
       heardAt = now;
@@ -155,7 +160,7 @@ final class ChaosClient implements Runnable {
     if (recovering != null) {
       long took = System.nanoTime() - faultAtNanos;
       chaos.recovered(recovering, took);
-      if (took > TimeUnit.SECONDS.toNanos(10)) {
+      if (took > TimeUnit.SECONDS.toNanos(10) && chaos.slowNote()) {
         chaos.note(chaos.clock() + " client " + index + " had no event of " + channel + " for " + took / 1_000_000 + " ms after a "
             + recovering + "; now on " + frame.link().getClass().getSimpleName() + " to " + at.name() + ", after " + seen);
       }
@@ -169,7 +174,8 @@ final class ChaosClient implements Runnable {
     gapPending = false;
     if (received.get(seq)) {
       doubled++;
-      chaos.note(chaos.clock() + " client " + index + " got " + channel + " #" + seq + " twice (on " + at.name() + ")");
+      chaos.note(chaos.clock() + " client " + index + " got " + channel + " #" + seq + " twice (on " + frame.link().getClass().getSimpleName()
+          + " to " + at.name() + ", highest " + highest + ", after " + seen + ")");
       return;
     }
     if (seq < highest) {
