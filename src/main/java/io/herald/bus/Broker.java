@@ -42,6 +42,17 @@ public interface Broker {
   boolean connected();
 
   /**
+   * Whether this instance is behind the broker: it has not been connected since it started, or it
+   * (re)connected and the backlog its subscription kept meanwhile has not all reached the
+   * receiver yet. Readiness and new connections wait for it: a client that resumed here sooner
+   * would be answered from an incomplete history and then get that backlog, events it may have
+   * had already, as live ones (docs/jms.md). A broker with no backlog is never behind.
+   */
+  default boolean behind() {
+    return false;
+  }
+
+  /**
    * Stops taking anything from the broker. When it returns the receiver is called no more, and
    * what was not yet taken stays with the broker. Publishing still works until {@link #close}.
    */
@@ -64,6 +75,13 @@ public interface Broker {
 
     /** Takes a signal if the bus has room; dropped (and counted) if not. */
     void signal(Signal signal);
+
+    /**
+     * Runs {@code reached} once everything received before this call has been handed to the
+     * observers (it is in the history). Waits for room like {@link #event}; throws
+     * {@link IllegalStateException} if the bus stopped.
+     */
+    void barrier(Runnable reached);
 
     /**
      * The id for an event that enters from another system through this instance: unique, and

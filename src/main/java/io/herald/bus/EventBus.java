@@ -66,6 +66,7 @@ public class EventBus {
     metrics.gauge("herald.bus.queue.capacity", dispatch, OrderedDispatch::capacity);
     metrics.gauge("herald.bus.backpressure.waits", dispatch, OrderedDispatch::waits);
     metrics.gauge("herald.broker.connected", this, bus -> bus.connected() ? 1 : 0);
+    metrics.gauge("herald.broker.behind", this, bus -> bus.behind() ? 1 : 0);
     broker.start(new Receiver());
   }
 
@@ -110,6 +111,11 @@ public class EventBus {
   /** Whether distribution can publish and receive right now (readiness). */
   public boolean connected() {
     return broker.connected();
+  }
+
+  /** Whether this instance has yet to take in what the broker kept for it ({@link Broker#behind}). */
+  public boolean behind() {
+    return broker.behind();
   }
 
   /**
@@ -248,6 +254,27 @@ public class EventBus {
         return;
       }
       fireSignal(signal);
+    }
+
+    @Override
+    public void barrier(Runnable reached) {
+      try {
+        if (!dispatch.take()) {
+          throw new IllegalStateException("The bus has stopped");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for the bus", e);
+      }
+      // the ordered thread runs it after every notification handed over before it
+      dispatch.execute(
+          () -> {
+            try {
+              reached.run();
+            } finally {
+              dispatch.done();
+            }
+          });
     }
 
     @Override

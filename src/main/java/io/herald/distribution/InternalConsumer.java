@@ -17,7 +17,8 @@ import org.eclipse.microprofile.metrics.Tag;
  * message at a time, in topic order. A message that cannot become an event is dead-lettered; one
  * the bus could not take (it stopped) is not: it goes back to the broker, never to the dead
  * letters. A redelivered event (its acknowledgement was lost with a connection) is dropped by its
- * id, counted and logged.
+ * id, counted and logged. This instance's barrier ({@link CatchUp}) goes through the bus like an
+ * event, so that it is reached only once all before it is delivered; other instances' are skipped.
  */
 final class InternalConsumer {
   private static final Logger LOG = Logger.getLogger(InternalConsumer.class.getName());
@@ -30,6 +31,7 @@ final class InternalConsumer {
   private final JmsCodec codec;
   private final Broker.Receiver receiver;
   private final MetricRegistry metrics;
+  private final CatchUp catchUp;
   private final Set<String> recent =
       Collections.newSetFromMap(
           new LinkedHashMap<>() {
@@ -40,10 +42,11 @@ final class InternalConsumer {
           });
   private volatile DeadLetters deadLetters;
 
-  InternalConsumer(JmsCodec codec, Broker.Receiver receiver, MetricRegistry metrics) {
+  InternalConsumer(JmsCodec codec, Broker.Receiver receiver, MetricRegistry metrics, CatchUp catchUp) {
     this.codec = codec;
     this.receiver = receiver;
     this.metrics = metrics;
+    this.catchUp = catchUp;
   }
 
   /** Where poison goes on this connection (a reconnection brings a new session). */
@@ -63,6 +66,9 @@ final class InternalConsumer {
       deadLetter(message, "unreadable", String.valueOf(e));
       return;
     }
+    if (!(decoded instanceof JmsCodec.Barrier)) {
+      catchUp.took();
+    }
     if (decoded instanceof JmsCodec.Event event) {
       String id = event.envelope().id().toString();
       if (recent.contains(id)) {
@@ -74,6 +80,8 @@ final class InternalConsumer {
       recent.add(id);
     } else if (decoded instanceof JmsCodec.Notice notice) {
       receiver.signal(notice.signal());
+    } else if (decoded instanceof JmsCodec.Barrier barrier && catchUp.awaits(barrier.token())) {
+      receiver.barrier(() -> catchUp.reached(barrier.token()));
     }
   }
 

@@ -61,6 +61,7 @@ public class JmsBroker implements Broker {
   private final JmsSource source;
   /** Kept across reconnections: it knows what was delivered lately, against redeliveries. */
   private InternalConsumer internal;
+  private final CatchUp catchUp;
 
   private volatile Receiver receiver;
   private volatile boolean connected;
@@ -99,12 +100,13 @@ public class JmsBroker implements Broker {
         new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.sendQueueSize()), threads);
     metrics.gauge("herald.broker.send.queue.depth", sender, s -> s.getQueue().size());
     this.codec = new JmsCodec(channels, settings.maxMessageBytes(), settings.ingressDefaultTenant().orElse(null));
+    this.catchUp = new CatchUp(subscriptionName());
   }
 
   @Override
   public void start(Receiver receiver) {
     this.receiver = receiver;
-    this.internal = new InternalConsumer(codec, receiver, metrics);
+    this.internal = new InternalConsumer(codec, receiver, metrics, catchUp);
     java.util.concurrent.Future<?> first = sender.submit(this::connect); // the queue is empty now
     if (settings.url().isEmpty() && !source.managed()) {
       // The embedded broker is in this JVM, with no network to wait on: have it up before the
@@ -167,6 +169,10 @@ public class JmsBroker implements Broker {
       connection.start();
       receiveConnection.start();
       ingressConnection.start();
+      if (receiving) {
+        // behind the backlog the subscription kept: once it is back, so is the history
+        producer.send(codec.barrier(sendSession, catchUp.connected()), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, settings.messageTtlMillis());
+      }
       connected = true;
       if (ingress != null) {
         ingress.start();
@@ -185,6 +191,7 @@ public class JmsBroker implements Broker {
       LOG.log(
           failedAttempts++ == 0 ? Level.WARNING : Level.FINE,
           "Broker not reachable (" + e + "); retrying every " + settings.reconnectMillis() + " ms");
+      catchUp.lost();
       closeQuietly();
       reconnectLater();
     }
@@ -220,6 +227,7 @@ public class JmsBroker implements Broker {
       return;
     }
     connected = false;
+    catchUp.lost();
     LOG.warning("Lost the broker connection (" + e + "); reconnecting");
     closeQuietly();
     reconnectLater();
@@ -318,6 +326,11 @@ public class JmsBroker implements Broker {
   @Override
   public boolean connected() {
     return connected;
+  }
+
+  @Override
+  public boolean behind() {
+    return catchUp.behind();
   }
 
   /**

@@ -51,6 +51,7 @@ final class JmsCodec {
   static final String TIMESTAMP = "heraldTimestamp";
   static final String EXCLUDED = "heraldExcludedConnection";
   static final String CONNECTION = "connectionId";
+  static final String BARRIER = "heraldBarrier";
   /** Publisher recorded on events that came from outside Herald without one. */
   static final String EXTERNAL_PUBLISHER = "jms";
 
@@ -65,11 +66,14 @@ final class JmsCodec {
   }
 
   /** What a message of the internal topic turned out to be. */
-  sealed interface Decoded permits Event, Notice {}
+  sealed interface Decoded permits Event, Notice, Barrier {}
 
   record Event(Envelope envelope) implements Decoded {}
 
   record Notice(Signal signal) implements Decoded {}
+
+  /** An instance's mark behind the backlog of its subscription ({@link CatchUp}); the others skip it. */
+  record Barrier(String token) implements Decoded {}
 
   /** A producer's event, read and checked, waiting for the id the ingress gives it. */
   record Produced(String channel, String event, String dataJson, String tenant, String publisher, String idempotencyKey) {}
@@ -144,8 +148,18 @@ final class JmsCodec {
     return m;
   }
 
-  /** A message of the internal topic: an event with its id, or a signal. */
+  TextMessage barrier(Session session, String token) throws JMSException {
+    TextMessage m = session.createTextMessage("");
+    m.setStringProperty(BARRIER, token);
+    return m;
+  }
+
+  /** A message of the internal topic: an event with its id, a signal, or an instance's barrier. */
   Decoded decodeInternal(Message m) throws Poison, JMSException {
+    String barrier = m.getStringProperty(BARRIER);
+    if (barrier != null) {
+      return new Barrier(barrier);
+    }
     String kind = m.getStringProperty(KIND);
     if (kind != null) {
       Signal.Kind known;

@@ -9,7 +9,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * {@code /health/ready}: DOWN while distribution cannot publish and receive, so a load balancer
- * sends new clients to instances that can reach the broker. Liveness is not affected: the
+ * sends new clients to instances that can reach the broker, and while the instance is still
+ * taking in what the broker kept for it ({@link EventBus#behind}). Liveness is not affected: the
  * instance is fine and reconnects by itself.
  */
 @Readiness
@@ -19,6 +20,6 @@ public class BrokerReadiness implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    return HealthCheckResponse.named("broker").status(bus.connected()).build();
+    return HealthCheckResponse.named("broker").status(bus.connected() && !bus.behind()).build();
   }
 }

@@ -2,6 +2,7 @@ package io.herald.transport;
 
 import io.herald.api.ErrorBody;
 import io.herald.api.ErrorCode;
+import io.herald.bus.EventBus;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -16,7 +17,8 @@ import java.util.stream.Collectors;
  * Transports on and off per deployment ({@link TransportSettings}), for sites whose policy forbids
  * one: a request for a transport that is off is answered 404 {@code TRANSPORT_DISABLED} before any
  * upgrade or stream starts, so that a client falls back to the next (herald.js does after its
- * usual failures).
+ * usual failures). While the instance is stopping ({@link Drain}) or behind the broker
+ * ({@link EventBus#behind}), new connections are refused with 503 {@code UNAVAILABLE}.
  */
 // async: SSE streams and long-polls are asynchronous requests, which only async filters may pass
 @WebFilter(
@@ -25,6 +27,7 @@ import java.util.stream.Collectors;
 public class TransportGate extends HttpFilter {
   @Inject TransportSettings settings;
   @Inject Drain drain;
+  @Inject EventBus bus;
 
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -35,6 +38,13 @@ public class TransportGate extends HttpFilter {
       // stopping: new connections belong on another instance (readiness says so too)
       response.setHeader("Retry-After", "1");
       ErrorBody.write(response, ErrorCode.UNAVAILABLE, "This instance is stopping; connect again (to another instance).");
+      return;
+    }
+    if (bus.behind()) {
+      // starting, or back on the broker: its history is not complete until the backlog is in, and
+      // a client resumed now would get that backlog as live events (readiness is DOWN too)
+      response.setHeader("Retry-After", "1");
+      ErrorBody.write(response, ErrorCode.UNAVAILABLE, "This instance is catching up with the broker; connect again in a moment.");
       return;
     }
     if (settings.enabled().contains(asked)) {

@@ -191,7 +191,7 @@ final class Chaos {
     clients.forEach(c -> c.expectRecovery("broker_restart", stoppedAt));
   }
 
-  private static Thread daemon(String name, Runnable task) {
+  static Thread daemon(String name, Runnable task) {
     Thread t = new Thread(task, name);
     t.setDaemon(true);
     t.start();
@@ -264,7 +264,9 @@ final class Chaos {
     long stale = 0;
     long links = 0;
     long emptyLinks = 0;
+    java.util.Map<String, Long> why = new java.util.TreeMap<>();
     for (ChaosClient c : clients) {
+      c.emptyLinkReasons.forEach((reason, n) -> why.merge(reason, n, Long::sum));
       long l = c.lost(last(publishers, c.channel));
       if (l > 0) {
         note("client " + c.index + " lacks " + l + " events of " + c.channel);
@@ -287,6 +289,8 @@ final class Chaos {
           .add("p99Millis", sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)))
           .add("maxMillis", sorted.get(sorted.size() - 1)));
     });
+    JsonObjectBuilder emptyWhy = Json.createObjectBuilder();
+    why.forEach(emptyWhy::add);
     JsonObjectBuilder faultCounts = Json.createObjectBuilder();
     faults.forEach(faultCounts::add);
     return Json.createObjectBuilder()
@@ -306,6 +310,7 @@ final class Chaos {
         .add("staleLinks", stale)
         .add("links", links)
         .add("linksEndedBeforeAFrame", emptyLinks)
+        .add("linksEndedBeforeAFrameWhy", emptyWhy)
         .add("recovery", recovery)
         .add("notes", Json.createArrayBuilder(List.copyOf(notes)))
         .build();

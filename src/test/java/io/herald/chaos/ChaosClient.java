@@ -41,6 +41,10 @@ final class ChaosClient implements Runnable {
   long staleLinks;
   /** Links that ended before a single frame: refused, or to an instance not serving yet. */
   long emptyLinks;
+  /** Why those links ended (a status, a close code), and how often. */
+  final java.util.Map<String, Long> emptyLinkReasons = new java.util.TreeMap<>();
+  /** Links in a row that ended before a frame: the backoff's attempt, as in herald.js. */
+  private int refusedInARow;
   long links;
   /** A fault this client is recovering from: its kind, and when, until its next event. */
   private volatile String recovering;
@@ -69,7 +73,8 @@ final class ChaosClient implements Runnable {
       Link current = Link.open(kind, at.server(), at.name(), queue, token, channel, lastId);
       link = current;
       serve(current, at);
-      sleep(100 + random.nextInt(400)); // herald.js's jittered first retry
+      // herald.js: a jittered first retry, then full-jitter backoff while connections fail
+      sleep(refusedInARow == 0 ? 100 + random.nextInt(400) : random.nextInt((int) Math.min(30_000, 500L << Math.min(refusedInARow, 10)) + 1));
     }
   }
 
@@ -110,6 +115,12 @@ final class ChaosClient implements Runnable {
       if (frame.end()) {
         if (frames == 0) {
           emptyLinks++;
+          refusedInARow++;
+          if (emptyLinkReasons.size() < 20 || emptyLinkReasons.containsKey(frame.why())) {
+            emptyLinkReasons.merge(String.valueOf(frame.why()), 1L, Long::sum);
+          }
+        } else {
+          refusedInARow = 0;
         }
         return;
       }

@@ -22,7 +22,7 @@ abstract class Link {
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A frame of a link: its JSON text, its SSE event name (null elsewhere), or the link's end. */
-  record Frame(Link link, String json, String sseEvent, boolean end) {}
+  record Frame(Link link, String json, String sseEvent, boolean end, String why) {}
 
   enum Kind {
     WS, SSE, POLL
@@ -59,12 +59,22 @@ abstract class Link {
 
   void frame(String json, String sseEvent) {
     if (!cut) {
-      queue.add(new Frame(this, json, sseEvent, false));
+      queue.add(new Frame(this, json, sseEvent, false, null));
     }
   }
 
-  void ended() {
-    queue.add(new Frame(this, null, null, true));
+  /** The link is over; {@code why} in a few words (a status, a close code), for the report. */
+  void ended(String why) {
+    queue.add(new Frame(this, null, null, true, why));
+  }
+
+  /** A failure in a few words: a refused WebSocket upgrade's status, else the exception's kind. */
+  static String why(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof java.net.http.WebSocketHandshakeException refused) {
+      return "http " + refused.getResponse().statusCode();
+    }
+    return cause.getClass().getSimpleName();
   }
 
   static String encode(String s) {
@@ -92,7 +102,7 @@ abstract class Link {
           .buildAsync(server.wsUri("ws"), this)
           .whenComplete((s, failure) -> {
             if (failure != null) {
-              ended();
+              ended(why(failure));
             } else if (cut) {
               s.abort();
             }
@@ -124,13 +134,13 @@ abstract class Link {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      ended();
+      ended("close " + statusCode);
       return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-      ended();
+      ended(why(error));
     }
 
     private synchronized void send(String text) {
@@ -161,7 +171,7 @@ abstract class Link {
           s.abort();
         }
       }
-      ended(); // an aborted JDK WebSocket tells its listener nothing more
+      ended("cut"); // an aborted JDK WebSocket tells its listener nothing more
     }
   }
 
@@ -186,7 +196,7 @@ abstract class Link {
       HTTP.sendAsync(request.build(), info -> info.statusCode() == 200 ? HttpResponse.BodySubscribers.fromLineSubscriber(this) : HttpResponse.BodySubscribers.replacing(null))
           .whenComplete((response, failure) -> {
             if (failure != null || response.statusCode() != 200) {
-              ended();
+              ended(failure != null ? why(failure) : "http " + response.statusCode());
             }
           });
     }
@@ -223,12 +233,12 @@ abstract class Link {
 
     @Override
     public void onError(Throwable throwable) {
-      ended();
+      ended(why(throwable));
     }
 
     @Override
     public void onComplete() {
-      ended();
+      ended("ended");
     }
 
     @Override
@@ -238,7 +248,7 @@ abstract class Link {
       if (s != null) {
         s.cancel();
       }
-      ended();
+      ended("cut");
     }
   }
 
@@ -270,7 +280,7 @@ abstract class Link {
           .build();
       inFlight = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((reply, failure) -> {
         if (failure != null || reply.statusCode() != 200) {
-          ended();
+          ended(failure != null ? why(failure) : "http " + reply.statusCode());
           return;
         }
         jakarta.json.JsonObject answer = new Server.Reply(200, reply.body(), null).json();
@@ -289,7 +299,7 @@ abstract class Link {
       if (held != null) {
         held.cancel(true);
       }
-      ended();
+      ended("cut");
     }
   }
 }

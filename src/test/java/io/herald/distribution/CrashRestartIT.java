@@ -1,6 +1,8 @@
 package io.herald.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.ArtemisBroker;
 import io.herald.testing.Cluster;
@@ -9,7 +11,10 @@ import io.herald.testing.SseClient;
 import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
 import jakarta.jms.JMSContext;
+import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +48,69 @@ class CrashRestartIT {
             jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":2}", "jobs.crash", "job.note", null));
           }
           for (SseClient client : new SseClient[] {onB, onA}) {
-            assertEquals(2, nextNumber(client, 2), "the producer's message after the crash arrives on both instances");
+            assertEquals(2, nextNumber(client, 2, Timeouts.EVENT.multipliedBy(2)), "the producer's message after the crash arrives on both instances");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Found by the chaos run: the restarted instance reported ready, and took clients, while the
+   * events its durable subscription had kept for it were still arriving; a client that resumed
+   * there got them as live events, events it had long had. Now it takes the backlog in first
+   * (until then readiness is DOWN and connections are refused with 503), and a client that
+   * resumes with its position gets nothing twice: nothing to replay, then the next event.
+   */
+  @Test
+  void aRestartedInstanceTakesInWhatTheBrokerKeptBeforeItTakesClients() throws Exception {
+    int backlog = 20_000;
+    try (Cluster cluster = Cluster.start()) {
+      String token = Tokens.subscriber("dora");
+      try (SseClient onB = SseClient.open(cluster.b.server(), "api/realtime/stream?channel=jobs.backlog&access_token=" + token)) {
+        onB.next();
+        cluster.a.kill();
+        ActiveMQConnectionFactory core = new ActiveMQConnectionFactory(cluster.broker.url());
+        try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD, JMSContext.SESSION_TRANSACTED)) {
+          for (int n = 0; n < backlog; n++) {
+            jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + n + "}", "jobs.backlog", "job.note", null));
+            if (n % 1000 == 999) {
+              jms.commit();
+            }
+          }
+          jms.commit();
+        }
+        assertEquals(backlog - 1, nextNumber(onB, backlog - 1, Duration.ofSeconds(90)), "b delivered the lot: a's subscription holds it too");
+        String position = onB.lastEventId();
+        try (PayaraProcess again = cluster.launch("a")) {
+          again.awaitReady();
+          int refused = 0;
+          SseClient onA;
+          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          // as a client does: try, and again after a short pause while refused
+          while ((onA = SseClient.open(again.server(), "api/realtime/stream?channel=jobs.backlog&lastEventId=" + position + "&access_token=" + token)).status() != 200) {
+            assertEquals(503, onA.status(), onA.errorBody());
+            assertTrue(onA.errorBody().contains("UNAVAILABLE"), onA.errorBody());
+            onA.close();
+            refused++;
+            assertTrue(System.nanoTime() < deadline, "a never took the client");
+            Thread.sleep(20);
+          }
+          try (SseClient resumed = onA) {
+            JsonObject connected = resumed.next().json();
+            List<Integer> repeated = new ArrayList<>();
+            for (SseClient.Event e; (e = resumed.next(Timeouts.QUIET)) != null; ) {
+              if (e.json().containsKey("data")) {
+                repeated.add(e.json().getJsonObject("data").getInt("n"));
+              }
+            }
+            assertEquals(List.of(), repeated.subList(0, Math.min(5, repeated.size())), repeated.size() + " events it had already came again (the first five)");
+            assertTrue(connected.getBoolean("recovered"), "resumed exactly: " + connected + " after " + refused + " refusals");
+            assertEquals(200, Cluster.readiness(again.server()), "taking clients, and ready");
+            try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
+              jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + backlog + "}", "jobs.backlog", "job.note", null));
+            }
+            assertEquals(backlog, resumed.next().json().getJsonObject("data").getInt("n"), "then the next event, and only it");
           }
         }
       }
@@ -51,8 +118,8 @@ class CrashRestartIT {
   }
 
   /** The number of the next event numbered {@code wanted} or beyond (the first message may come late, before it). */
-  private static int nextNumber(SseClient client, int wanted) throws InterruptedException {
-    long deadline = System.nanoTime() + Timeouts.EVENT.multipliedBy(2).toNanos();
+  private static int nextNumber(SseClient client, int wanted, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       SseClient.Event event = client.next(Duration.ofSeconds(1));
       if (event != null && event.json().getJsonObject("data").getInt("n") >= wanted) {

@@ -114,6 +114,7 @@ class MetricsIT {
       assertEquals(13, metric("herald_broker_latency_ms_count") - hops);
       assertTrue(metric("herald_delivery_latency_ms", "transport=\"sse\"", "quantile=\"0.99\"") < 10_000, "milliseconds, not nanoseconds");
       assertEquals(1, metric("herald_broker_connected"));
+      assertEquals(0, metric("herald_broker_behind"), "caught up with what the broker kept");
       JsonObject bus =
           server.getRoot("health/ready").json().getJsonArray("checks").getValuesAs(JsonObject.class).stream()
               .filter(c -> c.getString("name").equals("bus"))
