@@ -62,7 +62,10 @@ final class Chaos {
   }
 
   JsonObject run() throws Exception {
-    cluster = Cluster.start(Map.of("HERALD_NAMESPACE_CHAT_PRESENCE", "false", "HERALD_NAMESPACE_DOCS_PRESENCE", "false"));
+    cluster = Cluster.start(Map.of("HERALD_NAMESPACE_CHAT_PRESENCE", "false", "HERALD_NAMESPACE_DOCS_PRESENCE", "false",
+        // every client comes from loopback: one address stands for many, and a poll session left
+        // counts until it times out (a default of 100 refused most connections of 120 clients)
+        "HERALD_LIMITS_CONNECTIONS_PER_IP", String.valueOf(10 * clientCount + 100)));
     try {
       live.add(new Instance("a", cluster.a, System.currentTimeMillis()));
       live.add(new Instance("b", cluster.b, System.currentTimeMillis()));

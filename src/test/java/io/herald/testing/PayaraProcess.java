@@ -116,6 +116,11 @@ public final class PayaraProcess implements AutoCloseable {
     return Server.at(port);
   }
 
+  /** The JVM's process id (Payara Micro runs in the process started here). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Everything the instance logged so far. */
   public String log() {
     try {
