@@ -267,14 +267,19 @@ public class EventBus {
         throw new IllegalStateException("Interrupted while waiting for the bus", e);
       }
       // the ordered thread runs it after every notification handed over before it
-      dispatch.execute(
-          () -> {
-            try {
-              reached.run();
-            } finally {
-              dispatch.done();
-            }
-          });
+      try {
+        dispatch.execute(
+            () -> {
+              try {
+                reached.run();
+              } finally {
+                dispatch.done();
+              }
+            });
+      } catch (RuntimeException stopped) {
+        dispatch.done();
+        throw new IllegalStateException("The bus has stopped", stopped);
+      }
     }
 
     @Override

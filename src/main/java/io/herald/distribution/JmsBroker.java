@@ -171,7 +171,9 @@ public class JmsBroker implements Broker {
       ingressConnection.start();
       if (receiving) {
         // behind the backlog the subscription kept: once it is back, so is the history
-        producer.send(codec.barrier(sendSession, catchUp.connected()), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, settings.messageTtlMillis());
+        String barrier = catchUp.connected();
+        sendBarrier(barrier);
+        resendLater(barrier);
       }
       connected = true;
       if (ingress != null) {
@@ -195,6 +197,29 @@ public class JmsBroker implements Broker {
       closeQuietly();
       reconnectLater();
     }
+  }
+
+  private void sendBarrier(String token) throws JMSException {
+    producer.send(codec.barrier(sendSession, token), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, settings.messageTtlMillis());
+  }
+
+  /** If the barrier has not come back by then, another goes behind it (on the sender thread, as every send). */
+  private void resendLater(String token) {
+    scheduler.schedule(
+        () -> runOnSender(() -> {
+          String next = connected ? catchUp.resend(token) : null;
+          if (next == null) {
+            return; // reached, or its connection is gone (the next one sends its own)
+          }
+          try {
+            sendBarrier(next);
+            resendLater(next);
+          } catch (JMSException | RuntimeException e) {
+            lost(e);
+          }
+        }),
+        CatchUp.RESEND_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   private void poisoned(String reason) {

@@ -40,7 +40,7 @@ public class TransportGate extends HttpFilter {
       ErrorBody.write(response, ErrorCode.UNAVAILABLE, "This instance is stopping; connect again (to another instance).");
       return;
     }
-    if (bus.behind()) {
+    if (asked != Transport.POLL && bus.behind()) { // a poll: PollResource, which knows new sessions from open ones
       // starting, or back on the broker: its history is not complete until the backlog is in, and
       // a client resumed now would get that backlog as live events (readiness is DOWN too)
       response.setHeader("Retry-After", "1");

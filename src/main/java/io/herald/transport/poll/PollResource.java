@@ -53,6 +53,7 @@ import org.eclipse.microprofile.metrics.Tag;
 @RequestScoped
 public class PollResource {
   @Inject ChannelAccess access;
+  @Inject io.herald.bus.EventBus bus;
   @Inject ConnectionRegistry registry;
   @Inject ConnectionCounts counts;
   @Inject PollSettings settings;
@@ -100,6 +101,14 @@ public class PollResource {
   /** A new poll session, or a single poll without one ({@code ref} null). */
   private void start(
       Caller caller, Client client, Set<String> subscribed, EventId since, long hold, SessionRef ref, AsyncResponse response) {
+    if (bus.behind()) {
+      // a new session waits until the history is complete (jms.md, "Subscriptions"); sessions
+      // already open go on polling, as other transports' open connections go on
+      throw new jakarta.ws.rs.WebApplicationException(
+          Response.fromResponse(io.herald.api.ErrorBody.response(ErrorCode.UNAVAILABLE, "This instance is catching up with the broker; poll again in a moment."))
+              .header("Retry-After", "1")
+              .build());
+    }
     boolean kept = ref != null;
     ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), client.address());
     PollSession session =
