@@ -219,16 +219,9 @@ public class EventBus {
       if (!admit(envelope)) {
         return;
       }
-      try {
-        // Waiting, not failing: a listener that throws makes the broker redeliver at once, and
-        // after ten attempts dead-letter a valid message only because Herald was busy.
-        if (!dispatch.take()) {
-          throw new IllegalStateException("The bus has stopped; the event stays with the broker");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for the bus", e);
-      }
+      // Waiting, not failing: a listener that throws makes the broker redeliver at once, and
+      // after ten attempts dead-letter a valid message only because Herald was busy.
+      awaitPlace("The bus has stopped; the event stays with the broker");
       fire(envelope);
     }
 
@@ -258,14 +251,7 @@ public class EventBus {
 
     @Override
     public void barrier(Runnable reached) {
-      try {
-        if (!dispatch.take()) {
-          throw new IllegalStateException("The bus has stopped");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for the bus", e);
-      }
+      awaitPlace("The bus has stopped");
       // the ordered thread runs it after every notification handed over before it
       try {
         dispatch.execute(
@@ -279,6 +265,18 @@ public class EventBus {
       } catch (RuntimeException stopped) {
         dispatch.done();
         throw new IllegalStateException("The bus has stopped", stopped);
+      }
+    }
+
+    /** Waits for a place in the bus; throws, so that the broker keeps the message, if it has stopped. */
+    private void awaitPlace(String stopped) {
+      try {
+        if (!dispatch.take()) {
+          throw new IllegalStateException(stopped);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for the bus", e);
       }
     }
 

@@ -1,6 +1,8 @@
 package io.herald.distribution;
 
+import jakarta.jms.JMSException;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,7 +26,21 @@ final class CatchUp {
   /** How long a barrier may take before another is sent behind it (one expired or purged, say). */
   static final long RESEND_MILLIS = 60_000;
 
+  /** What sends barriers, on the broker's sender thread as every send. */
+  interface Barriers {
+    void send(String token) throws JMSException;
+
+    /** Runs a resend where every send runs, if the connection is still there then. */
+    void onSender(Runnable task);
+
+    /** A send failed: the connection is lost. */
+    void failed(Exception e);
+  }
+
   private final String subscription;
+  private final long resendMillis;
+  private final ScheduledExecutorService scheduler;
+  private final Barriers barriers;
   /** The barrier of the current connection until it comes back; null when there is none to wait for. */
   private final AtomicReference<String> awaited = new AtomicReference<>();
   private volatile boolean current;
@@ -32,8 +48,11 @@ final class CatchUp {
   /** Messages taken while waiting for the barrier (for the log). */
   private final AtomicLong taken = new AtomicLong();
 
-  CatchUp(String subscription) {
+  CatchUp(String subscription, long resendMillis, ScheduledExecutorService scheduler, Barriers barriers) {
     this.subscription = subscription;
+    this.resendMillis = resendMillis;
+    this.scheduler = scheduler;
+    this.barriers = barriers;
   }
 
   /** Whether the instance is behind: never current yet, or waiting for its barrier. */
@@ -41,28 +60,50 @@ final class CatchUp {
     return !current || awaited.get() != null;
   }
 
-  /** A new connection: the barrier to send behind its backlog. */
-  String connected() {
+  /**
+   * A new connection (on the sender thread): sends a barrier behind its backlog, and another if it
+   * is not back in time. Throws if the send fails (the connection is no good).
+   */
+  void connected() throws JMSException {
     connectedAt = System.nanoTime();
     taken.set(0);
     String token = token();
     awaited.set(token);
-    return token;
+    barriers.send(token);
+    resendLater(token);
+  }
+
+  private void resendLater(String token) {
+    scheduler.schedule(
+        () -> barriers.onSender(() -> {
+          String next = resend(token);
+          if (next == null) {
+            return; // reached, or its connection is gone (the next one sends its own)
+          }
+          try {
+            barriers.send(next);
+            resendLater(next);
+          } catch (JMSException | RuntimeException e) {
+            barriers.failed(e);
+          }
+        }),
+        resendMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   /**
-   * The barrier {@code token} has not come back in {@link #RESEND_MILLIS}: another to send behind
+   * The barrier {@code token} has not come back in time: another to send behind
    * it (a barrier can expire with the messages' time-to-live, or be purged), or null if that one
    * is no longer awaited.
    */
-  String resend(String token) {
+  private String resend(String token) {
     String next = token();
     String expected = awaited.get();
     if (!token.equals(expected) || !awaited.compareAndSet(expected, next)) {
       return null;
     }
     LOG.warning(
-        "Still taking in what the broker kept for subscription " + subscription + " after " + RESEND_MILLIS + " ms ("
+        "Still taking in what the broker kept for subscription " + subscription + " after " + resendMillis + " ms ("
             + taken.get() + " messages so far); sending another barrier");
     return next;
   }

@@ -52,7 +52,7 @@ final class ContainerSource implements JmsSource {
   }
 
   @Override
-  public Connection connection(String clientId) throws JMSException {
+  public Connection connection(String clientId, boolean confirmSends) throws JMSException {
     lookUp();
     // no client id: the container forbids setting one; the connection factory may carry its own
     return user == null ? factory.createConnection() : factory.createConnection(user, password);

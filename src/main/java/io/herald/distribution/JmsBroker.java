@@ -16,11 +16,8 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,8 +52,7 @@ public class JmsBroker implements Broker {
   private final MetricRegistry metrics;
   private final ScheduledExecutorService scheduler;
   private final ManagedThreadFactory threads;
-  /** One thread for every JMS call but receiving: sessions are single-threaded, and it keeps publish order. */
-  private final ThreadPoolExecutor sender;
+  private final SendThread sender;
   private final JmsCodec codec;
   private final JmsSource source;
   /** Kept across reconnections: it knows what was delivered lately, against redeliveries. */
@@ -70,7 +66,7 @@ public class JmsBroker implements Broker {
   private int failedAttempts;
   // Touched by the connect task and the sender thread only, never concurrently with a send.
   private Connection connection;
-  /** The receiving session's: {@link #connection} itself, but a second one where the server allows one session per connection. */
+  /** The receiving session's, with the client id; {@link #connection} sends. */
   private Connection receiveConnection;
   private Connection ingressConnection;
   private Session sendSession;
@@ -95,12 +91,29 @@ public class JmsBroker implements Broker {
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.threads = threads;
-    // Bounded: a broker slower than the publishers refuses them (503) instead of filling the heap.
-    this.sender =
-        new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.sendQueueSize()), threads);
-    metrics.gauge("herald.broker.send.queue.depth", sender, s -> s.getQueue().size());
+    this.sender = new SendThread(settings.sendQueueSize(), threads, scheduler);
+    metrics.gauge("herald.broker.send.queue.depth", sender, SendThread::depth);
     this.codec = new JmsCodec(channels, settings.maxMessageBytes(), settings.ingressDefaultTenant().orElse(null));
-    this.catchUp = new CatchUp(subscriptionName());
+    this.catchUp = new CatchUp(subscriptionName(), CatchUp.RESEND_MILLIS, scheduler, new CatchUp.Barriers() {
+      @Override
+      public void send(String token) throws JMSException {
+        producer.send(codec.barrier(sendSession, token), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, settings.messageTtlMillis());
+      }
+
+      @Override
+      public void onSender(Runnable task) {
+        sender.eventually(() -> {
+          if (connected) { // closed or lost meanwhile: the next connection sends its own
+            task.run();
+          }
+        });
+      }
+
+      @Override
+      public void failed(Exception e) {
+        lost(e);
+      }
+    });
   }
 
   @Override
@@ -133,9 +146,13 @@ public class JmsBroker implements Broker {
     boolean managed = source.managed();
     try {
       // A client id of its own: a second instance started by mistake with the same id is refused.
-      connection = source.connection(subscriptionName());
+      // It goes on the receiving connection, which confirms no sends, so that the broker lets go
+      // of it at once when it breaks (ArtemisSource); sends go over one of their own.
+      receiveConnection = source.connection(managed ? null : subscriptionName(), false);
+      connection = source.connection(null, true);
       if (!managed) {
-        connection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+        receiveConnection.setExceptionListener(e -> sender.eventually(() -> lost(e)));
+        connection.setExceptionListener(e -> sender.eventually(() -> lost(e)));
       }
       sendSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
       producer = sendSession.createProducer(source.internal(sendSession));
@@ -144,7 +161,6 @@ public class JmsBroker implements Broker {
       // Acknowledged in batches, not one packet per message: a batch redelivered after a lost
       // connection is dropped by event id (recent), and Artemis' batch (1 MiB of messages of a
       // few hundred bytes at least) stays well inside the RECENT_IDS window.
-      receiveConnection = managed ? source.connection(null) : connection;
       receiveSession = receiveConnection.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
       internal.deadLettersTo(
           new DeadLetters(receiveSession.createProducer(source.deadLetters(receiveSession)), settings.deadLetterAddress(), this::poisoned));
@@ -159,9 +175,9 @@ public class JmsBroker implements Broker {
         }
       }
       // The ingress shares a subscription with the other instances: no client id on its connection.
-      ingressConnection = source.connection(null);
+      ingressConnection = source.connection(null, false); // transacted: its commits wait for the broker
       if (!managed) {
-        ingressConnection.setExceptionListener(e -> runOnSender(() -> lost(e)));
+        ingressConnection.setExceptionListener(e -> sender.eventually(() -> lost(e)));
       }
       if (receiving) {
         ingress = new JmsIngress(ingressConnection, source, settings, codec, receiver, this::poisoned, this::failed, threads);
@@ -170,10 +186,7 @@ public class JmsBroker implements Broker {
       receiveConnection.start();
       ingressConnection.start();
       if (receiving) {
-        // behind the backlog the subscription kept: once it is back, so is the history
-        String barrier = catchUp.connected();
-        sendBarrier(barrier);
-        resendLater(barrier);
+        catchUp.connected(); // a barrier behind the backlog the subscription kept
       }
       connected = true;
       if (ingress != null) {
@@ -199,29 +212,6 @@ public class JmsBroker implements Broker {
     }
   }
 
-  private void sendBarrier(String token) throws JMSException {
-    producer.send(codec.barrier(sendSession, token), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, settings.messageTtlMillis());
-  }
-
-  /** If the barrier has not come back by then, another goes behind it (on the sender thread, as every send). */
-  private void resendLater(String token) {
-    scheduler.schedule(
-        () -> runOnSender(() -> {
-          String next = connected ? catchUp.resend(token) : null;
-          if (next == null) {
-            return; // reached, or its connection is gone (the next one sends its own)
-          }
-          try {
-            sendBarrier(next);
-            resendLater(next);
-          } catch (JMSException | RuntimeException e) {
-            lost(e);
-          }
-        }),
-        CatchUp.RESEND_MILLIS,
-        TimeUnit.MILLISECONDS);
-  }
-
   private void poisoned(String reason) {
     metrics.counter("herald.broker.poison", new Tag("reason", reason)).inc();
   }
@@ -244,7 +234,7 @@ public class JmsBroker implements Broker {
 
   /** A receiving loop failed: the connection is gone, as an exception listener would have said. */
   private void failed(Exception e) {
-    runOnSender(() -> lost(e));
+    sender.eventually(() -> lost(e));
   }
 
   private void lost(Exception e) {
@@ -294,22 +284,6 @@ public class JmsBroker implements Broker {
       accepted.completeExceptionally(new PublishFailure(PublishFailure.Kind.OVERLOADED));
     }
     return accepted;
-  }
-
-  /** Runs a task on the sender thread; if its queue is full, on a scheduler thread that waits for room. */
-  private void runOnSender(Runnable task) {
-    try {
-      sender.execute(task);
-    } catch (RejectedExecutionException full) {
-      scheduler.execute(
-          () -> {
-            try {
-              sender.getQueue().put(task); // the sender thread is running; this only waits for room
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-    }
   }
 
   private static CompletionListener completion(CompletableFuture<Void> accepted) {
@@ -366,7 +340,7 @@ public class JmsBroker implements Broker {
   @Override
   public void stopReceiving() {
     receiving = false;
-    awaitOnSender(
+    sender.await(
         () -> {
           if (loop != null) {
             loop.stop(); // after the message it is handing over
@@ -393,7 +367,8 @@ public class JmsBroker implements Broker {
     receiving = false;
     stopping = true;
     connected = false; // publishes still queued fail at once instead of being sent now
-    awaitOnSender(
+    catchUp.lost(); // no barrier is sent again
+    sender.await(
         () -> {
           if (ingress != null) {
             ingress.stop();
@@ -411,22 +386,6 @@ public class JmsBroker implements Broker {
           source.close();
         });
     sender.shutdown();
-  }
-
-  /** Runs a task on the sender thread, past the queue's bound, and waits (bounded) for it. */
-  private void awaitOnSender(Runnable task) {
-    FutureTask<Void> done = new FutureTask<>(task, null);
-    try {
-      if (!sender.getQueue().offer(done, 10, TimeUnit.SECONDS)) {
-        LOG.warning("The broker's sender thread is stuck; leaving without it");
-        return;
-      }
-      done.get(20, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      LOG.log(Level.WARNING, "Broker shutdown incomplete", e);
-    }
   }
 
   private void closeQuietly() {

@@ -15,9 +15,13 @@ import jakarta.jms.Topic;
 interface JmsSource {
   /**
    * A new connection. {@code clientId} names it where the source allows one, so that a second
-   * instance with the same id is refused; a container-managed source ignores it.
+   * instance with the same id is refused; a container-managed source ignores it. With
+   * {@code confirmSends} an asynchronous send completes only once the broker has the message;
+   * without, the broker lets go of the connection as soon as it finds it broken (Artemis keeps a
+   * confirming connection it lost, with its client id and consumers, for its time-to-live, for
+   * the client to reattach: herald.broker.connection-ttl-ms). A container-managed source ignores it.
    */
-  Connection connection(String clientId) throws JMSException;
+  Connection connection(String clientId, boolean confirmSends) throws JMSException;
 
   /** The topic between Herald instances. */
   Topic internal(Session session) throws JMSException;

@@ -1,9 +1,11 @@
 package io.herald.chaos;
 
+import io.herald.client.Browser;
 import io.herald.testing.ArtemisBroker;
 import io.herald.testing.Cluster;
 import io.herald.testing.PayaraProcess;
 import io.herald.testing.Server;
+import io.herald.testing.TcpProxy;
 import io.herald.testing.Tokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -19,31 +21,47 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A chaos run: a cluster (one Artemis broker, two Herald instances), a publisher per channel (HTTP,
- * batch, JMS Core and AMQP producers), clients over WebSocket, SSE and long-polling, and faults at
- * seeded random moments: clients cut (abruptly or cleanly) who come back anywhere over any
- * transport, an instance killed with {@code kill -9} and started again, the broker restarted.
+ * batch, JMS Core and AMQP producers, a page over WebSocket), clients over WebSocket, SSE and
+ * long-polling, and faults at seeded random moments: clients cut (abruptly or cleanly) who come back anywhere over any
+ * transport, an instance killed with {@code kill -9} and started again, the broker restarted, and
+ * the network between them ({@link Network}): an instance's client connections reset at once or
+ * slowed, its broker connections reset (and refused for a few seconds) or slowed.
  * Everything random comes from the seed; the report says what was lost, doubled, reordered, which
  * gaps were owed to a real gap in history, and how long each kind of fault took to recover from.
  */
 final class Chaos {
-  /** A live instance, and when it became ready (what its history can cover starts about then). */
-  record Instance(String name, PayaraProcess process, long startedAtMillis) {
+  /**
+   * A live instance, when it became ready (what its history can cover starts about then), and the
+   * proxy in front of it that clients go through (none: they reach it directly).
+   */
+  record Instance(String name, PayaraProcess process, long startedAtMillis, TcpProxy front) {
+    Instance(String name, PayaraProcess process, long startedAtMillis) {
+      this(name, process, startedAtMillis, null);
+    }
+
     Server server() {
-      return process.server();
+      return front == null ? process.server() : Server.at(front.port());
     }
   }
 
   private final long seed;
   private final int seconds;
   private final int clientCount;
+  private final int pageCount;
+  /** The pages' own choices: a run makes the same protocol-client choices with or without Chromium. */
+  private final Random pageRandom;
+  private BrowserPages pages;
   private final String runId;
   private final Random random;
   private final List<Instance> live = new CopyOnWriteArrayList<>();
   private final List<PayaraProcess> launched = new ArrayList<>();
+  /** When each instance started again became live: a history begins about then (pages' gaps are judged by it). */
+  private final List<Long> restartedAt = new CopyOnWriteArrayList<>();
   private final Map<String, List<Long>> recoveries = new TreeMap<>();
   private final Map<String, Integer> faults = new TreeMap<>();
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private Cluster cluster;
+  private final Network network = new Network();
   private volatile boolean publishingStopped;
   private volatile boolean stopping;
   /** An instance being started in place of a killed one, or null. */
@@ -53,44 +71,58 @@ final class Chaos {
   private volatile int notReady;
   private final long began = System.nanoTime();
 
-  Chaos(long seed, int seconds, int clients) {
+  Chaos(long seed, int seconds, int clients, int pages) {
     this.seed = seed;
     this.seconds = seconds;
     this.clientCount = clients;
+    this.pageCount = pages;
+    this.pageRandom = new Random(~seed);
     this.runId = Long.toHexString(seed);
     this.random = new Random(seed);
   }
 
   JsonObject run() throws Exception {
-    cluster = Cluster.start(Map.of("HERALD_NAMESPACE_CHAT_PRESENCE", "false", "HERALD_NAMESPACE_DOCS_PRESENCE", "false",
-        // every client comes from loopback: one address stands for many, and a poll session left
-        // counts until it times out (a default of 100 refused most connections of 120 clients)
-        "HERALD_LIMITS_CONNECTIONS_PER_IP", String.valueOf(10 * clientCount + 100)));
-    try {
-      live.add(new Instance("a", cluster.a, System.currentTimeMillis()));
-      live.add(new Instance("b", cluster.b, System.currentTimeMillis()));
-      return chaos();
-    } finally {
-      stopping = true;
-      for (PayaraProcess p : launched) {
-        p.close();
+    try (network) {
+      cluster = Cluster.start(Map.of("HERALD_NAMESPACE_CHAT_PRESENCE", "false", "HERALD_NAMESPACE_DOCS_PRESENCE", "false",
+          // every client comes from loopback: one address stands for many, and a poll session left
+          // counts until it times out (a default of 100 refused most connections of 120 clients)
+          "HERALD_LIMITS_CONNECTIONS_PER_IP", String.valueOf(10 * clientCount + 100)), Boolean.getBoolean("chaos.directBroker") ? (n, b) -> b.url() : network::brokerUrl);
+      try {
+        live.add(new Instance("a", cluster.a, System.currentTimeMillis(), network.front("a", cluster.a.server().port())));
+        live.add(new Instance("b", cluster.b, System.currentTimeMillis(), network.front("b", cluster.b.server().port())));
+        return chaos();
+      } finally {
+        stopping = true;
+        if (pages != null) {
+          pages.close();
+        }
+        for (PayaraProcess p : launched) {
+          p.close();
+        }
+        cluster.close();
       }
-      cluster.close();
     }
   }
 
   private JsonObject chaos() throws Exception {
     String publisherToken = Tokens.publisher("chaos-publisher");
+    // a page may publish where its token's herald_publish grant allows (jobs: nowhere by default)
+    String socketPublisherToken = Tokens.forUser("chaos-page").publishGrant("jobs.*").sign();
     List<Publisher> publishers = new ArrayList<>();
     Publisher.Source[] sources = Publisher.Source.values();
     for (int i = 0; i < sources.length + 1; i++) {
       Publisher.Source source = sources[i % sources.length]; // HTTP twice
-      publishers.add(new Publisher("jobs.chaos" + runId + "-" + i, source, this, publisherToken, random.nextLong(), 100));
+      String token = source == Publisher.Source.WEBSOCKET ? socketPublisherToken : publisherToken;
+      publishers.add(new Publisher("jobs.chaos" + runId + "-" + i, source, this, token, random.nextLong(), 100));
     }
     List<ChaosClient> clients = new ArrayList<>();
     for (int i = 0; i < clientCount; i++) {
       String channel = publishers.get(i % publishers.size()).channel;
       clients.add(new ChaosClient(i, channel, Tokens.subscriber("chaos-" + i), this, random.nextLong()));
+    }
+    if (pageCount > 0 && Browser.installed()) {
+      List<String> channels = publishers.stream().map(p -> p.channel).toList();
+      pages = BrowserPages.open(channels, pageCount, live.get(0).front().port(), live.get(1).front().port());
     }
     List<Thread> threads = new ArrayList<>();
     clients.forEach(c -> threads.add(daemon("chaos-client-" + c.index, c)));
@@ -103,8 +135,11 @@ final class Chaos {
     boolean brokerRestarted = false;
     while (System.nanoTime() < end) {
       Thread.sleep(1500 + random.nextInt(2500));
+      if (threadDumps < 3 && clients.stream().anyMatch(c -> c.recoveringNanos() > TimeUnit.SECONDS.toNanos(10))) {
+        dumpThreads(); // what the instances were doing while a client waited that long, for the report's reader
+      }
       double at = (System.nanoTime() - start) / (double) (end - start);
-      int roll = random.nextInt(8);
+      int roll = random.nextInt(16);
       // each kind at least once: the broker early (it waits for no start-up), a kill by mid-run
       if ((roll == 0 || (!killed && at > 0.45)) && !launching && live.size() > 1) {
         killInstance(clients);
@@ -112,11 +147,32 @@ final class Chaos {
       } else if (((roll == 1 || (!brokerRestarted && at > 0.2)) && !launching) || (!brokerRestarted && at > 0.8)) {
         restartBroker(clients);
         brokerRestarted = true;
+      } else if (roll == 2 || due("proxy_cut", at, 0.3)) { // the network's kinds are due before the kill
+        cutClientsOfAnInstance(clients);
+      } else if (roll == 3 || due("client_latency", at, 0.1)) {
+        Instance slow = anyLive(random);
+        fault("client_latency");
+        int millis = 100 + random.nextInt(400);
+        int during = 2000 + random.nextInt(6000);
+        note(clock() + " " + slow.name() + "'s clients slowed by " + millis + " ms for " + during + " ms");
+        network.slowClients(slow.name(), millis, during);
+      } else if (roll == 4 || due("broker_link_cut", at, 0.2)) {
+        cutBrokerLink(clients);
+      } else if (roll == 5 || due("broker_link_latency", at, 0.38)) {
+        Instance slow = anyLive(random);
+        fault("broker_link_latency");
+        int millis = 50 + random.nextInt(250);
+        int during = 2000 + random.nextInt(6000);
+        note(clock() + " " + slow.name() + "'s broker link slowed by " + millis + " ms for " + during + " ms");
+        network.slowBrokerLink(slow.name(), millis, during);
       } else {
         for (int n = 1 + random.nextInt(3); n > 0; n--) {
           boolean clean = random.nextBoolean();
           fault(clean ? "client_close" : "client_reset");
           clients.get(random.nextInt(clients.size())).cut(clean, clean ? "client_close" : "client_reset");
+        }
+        if (pages != null && pageRandom.nextInt(3) == 0) {
+          fault(pages.fault(pageRandom));
         }
       }
     }
@@ -124,13 +180,15 @@ final class Chaos {
     if (waiting != null) {
       waiting.join(TimeUnit.MINUTES.toMillis(3));
     }
+    network.heal(); // the run settles on a sound network
     publishingStopped = true;
     for (Thread t : threads.subList(clients.size(), threads.size())) {
       t.join(TimeUnit.SECONDS.toMillis(60));
     }
     // everything accepted is owed to every subscriber of its channel: wait for it to arrive
     long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < settleUntil && !clients.stream().allMatch(c -> c.has(last(publishers, c.channel)))) {
+    while (System.nanoTime() < settleUntil
+        && !(clients.stream().allMatch(c -> c.has(last(publishers, c.channel))) && (pages == null || pages.haveAll(ch -> last(publishers, ch))))) {
       Thread.sleep(200);
     }
     stopping = true;
@@ -138,7 +196,10 @@ final class Chaos {
     for (Thread t : threads.subList(0, clients.size())) {
       t.join(5000);
     }
-    return report(publishers, clients);
+    JsonObject browser = pages == null
+        ? Json.createObjectBuilder().add("pages", 0).add("why", pageCount == 0 ? "none asked for" : "Chromium is not installed").build()
+        : pages.report(ch -> last(publishers, ch), lastEventAt -> restartedAt.stream().anyMatch(t -> t > lastEventAt - 1000));
+    return Json.createObjectBuilder(report(publishers, clients)).add("browser", browser).build();
   }
 
   private static int last(List<Publisher> publishers, String channel) {
@@ -170,7 +231,9 @@ final class Chaos {
         }
         p.awaitReady();
         Cluster.awaitReadiness(p.server(), 200);
-        live.add(new Instance(name, p, System.currentTimeMillis()));
+        long now = System.currentTimeMillis();
+        restartedAt.add(now);
+        live.add(new Instance(name, p, now, network.front(name, p.server().port())));
         note(clock() + " " + name + " ready");
       } catch (Exception | AssertionError e) {
         notReady++;
@@ -192,6 +255,61 @@ final class Chaos {
     note(clock() + " broker started");
     // recovered: the first event after the broker is back (those on their way before it stopped still came)
     clients.forEach(c -> c.expectRecovery("broker_restart", stoppedAt));
+  }
+
+  /** Resets every client connection of a live instance at once, as a load balancer's restart does. */
+  private void cutClientsOfAnInstance(List<ChaosClient> clients) {
+    Instance at = anyLive(random);
+    fault("proxy_cut");
+    for (ChaosClient c : clients) {
+      if (at.name().equals(c.instanceOf())) {
+        c.expectRecovery("proxy_cut");
+      }
+    }
+    note(clock() + " reset " + network.cutClients(at.name()) + " sockets of " + at.name() + "'s clients");
+  }
+
+  /**
+   * Cuts a live instance off the broker for one to four seconds: its connections reset, new ones
+   * refused; its clients stay, and are recovering until their next event.
+   */
+  private void cutBrokerLink(List<ChaosClient> clients) {
+    Instance at = anyLive(random);
+    fault("broker_link_cut");
+    long now = System.nanoTime();
+    for (ChaosClient c : clients) {
+      if (at.name().equals(c.instanceOf())) {
+        c.expectRecovery("broker_link_cut", now);
+      }
+    }
+    long down = 1000 + random.nextInt(3000);
+    note(clock() + " " + at.name() + " cut off the broker for " + down + " ms");
+    network.cutBrokerLink(at.name(), down);
+  }
+
+  private int threadDumps;
+
+  /** Each live instance's threads now, to target/chaos/threads-<run>-<n>-<instance>.txt. */
+  private void dumpThreads() {
+    threadDumps++;
+    for (Instance i : live) {
+      java.nio.file.Path file = java.nio.file.Path.of("target", "chaos", "threads-" + runId + "-" + threadDumps + "-" + i.name() + ".txt");
+      try {
+        java.nio.file.Files.createDirectories(file.getParent());
+        new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(i.process().pid()), "Thread.print")
+            .redirectErrorStream(true).redirectOutput(file.toFile()).start().waitFor(20, TimeUnit.SECONDS);
+        note(clock() + " a client has waited over 10 s for an event: threads of " + i.name() + " in " + file);
+      } catch (java.io.IOException e) {
+        note(clock() + " no thread dump of " + i.name() + ": " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** A kind of fault that has not happened yet, once the run is {@code when} through: so every kind happens. */
+  private synchronized boolean due(String kind, double at, double when) {
+    return at > when && !faults.containsKey(kind);
   }
 
   static Thread daemon(String name, Runnable task) {
@@ -256,7 +374,10 @@ final class Chaos {
     JsonObjectBuilder published = Json.createObjectBuilder();
     long retries = 0;
     for (Publisher p : publishers) {
-      published.add(p.channel, Json.createObjectBuilder().add("source", p.source.name()).add("accepted", p.accepted.get()).add("retries", p.retries.get()));
+      JsonObjectBuilder because = Json.createObjectBuilder();
+      p.retriedBecause.forEach((why, n) -> because.add(why, n.get()));
+      published.add(p.channel, Json.createObjectBuilder()
+          .add("source", p.source.name()).add("accepted", p.accepted.get()).add("retries", p.retries.get()).add("retriedBecause", because));
       retries += p.retries.get();
     }
     long lost = 0;

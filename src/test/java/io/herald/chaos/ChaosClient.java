@@ -28,6 +28,8 @@ final class ChaosClient implements Runnable {
 
   // the books: only the client's own thread writes them; read at the end, after it stopped
   private final BitSet received = new BitSet();
+  /** The event id each number came with: a double with the same id was sent again, one with another id was published again. */
+  private final java.util.Map<Integer, String> idOf = new java.util.HashMap<>();
   private final BitSet gapped = new BitSet();
   private volatile int base = -1;
   private volatile int highest;
@@ -185,7 +187,8 @@ final class ChaosClient implements Runnable {
     gapPending = false;
     if (received.get(seq)) {
       doubled++;
-      chaos.note(chaos.clock() + " client " + index + " got " + channel + " #" + seq + " twice (on " + frame.link().getClass().getSimpleName()
+      chaos.note(chaos.clock() + " client " + index + " got " + channel + " #" + seq + " twice (ids " + idOf.get(seq) + ", then " + json.getString("id", "?")
+          + "; on " + frame.link().getClass().getSimpleName()
           + " to " + at.name() + ", highest " + highest + ", after " + seen + ")");
       return;
     }
@@ -194,6 +197,7 @@ final class ChaosClient implements Runnable {
       chaos.note(chaos.clock() + " client " + index + " got " + channel + " #" + seq + " after #" + highest + " (on " + at.name() + ")");
     }
     received.set(seq);
+    idOf.put(seq, json.getString("id", "?"));
     highest = Math.max(highest, seq);
   }
 
@@ -216,6 +220,11 @@ final class ChaosClient implements Runnable {
       faultAtNanos = sinceNanos;
       recovering = kind;
     }
+  }
+
+  /** How long this client has been waiting for its next event after a fault (0: it is not). */
+  long recoveringNanos() {
+    return recovering == null ? 0 : System.nanoTime() - faultAtNanos;
   }
 
   String instanceOf() {

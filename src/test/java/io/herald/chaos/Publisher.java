@@ -17,11 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * each with its own idempotency key, one at a time: the next only once the last was accepted, so
  * the topic's order is the numbers' order. A refused or unanswered publish is retried with the
  * same key (on any live instance, or the broker again) until accepted, as the docs tell producers
- * to: the key makes the retry safe, so nothing may arrive twice.
+ * to: the key makes the retry safe, so nothing may arrive twice. A WebSocket publisher is a page
+ * that publishes over its connection, as chat does.
  */
 final class Publisher implements Runnable {
   enum Source {
-    HTTP, BATCH, JMS_CORE, JMS_AMQP
+    HTTP, BATCH, JMS_CORE, JMS_AMQP, WEBSOCKET
   }
 
   final String channel;
@@ -33,7 +34,10 @@ final class Publisher implements Runnable {
   /** The highest number accepted: everything up to it is owed to every subscriber. */
   final AtomicInteger accepted = new AtomicInteger();
   final AtomicLong retries = new AtomicLong();
+  /** Why publishes were tried again (a status, an error code, an exception's kind), and how often. */
+  final java.util.Map<String, AtomicLong> retriedBecause = new java.util.concurrent.ConcurrentSkipListMap<>();
   private JMSContext jms;
+  private PublishSocket socket;
 
   Publisher(String channel, Source source, Chaos chaos, String token, long seed, long intervalMillis) {
     this.channel = channel;
@@ -49,8 +53,9 @@ final class Publisher implements Runnable {
     int seq = 1;
     while (!chaos.publishingStopped()) {
       int taken = source == Source.BATCH ? 2 : 1; // a batch carries two numbers
-      while (!publish(seq, taken)) {
+      for (String refused; (refused = publish(seq, taken)) != null; ) {
         retries.incrementAndGet();
+        retriedBecause.computeIfAbsent(refused, k -> new AtomicLong()).incrementAndGet();
         sleep(200 + random.nextInt(800));
         if (chaos.stopping()) {
           return;
@@ -61,6 +66,7 @@ final class Publisher implements Runnable {
       sleep(intervalMillis);
     }
     closeJms();
+    closeSocket();
   }
 
   private String key(int seq) {
@@ -71,24 +77,26 @@ final class Publisher implements Runnable {
     return "{\"seq\":" + seq + "}";
   }
 
-  /** One try; true once accepted. */
-  private boolean publish(int seq, int count) {
+  /** One try: null once accepted, else why not in a few words. */
+  private String publish(int seq, int count) {
     try {
       return switch (source) {
         case HTTP -> http(seq);
         case BATCH -> batch(seq, count);
         case JMS_CORE, JMS_AMQP -> jms(seq);
+        case WEBSOCKET -> webSocket(seq);
       };
     } catch (Exception e) {
       closeJms();
-      return false;
+      closeSocket();
+      return Link.why(e);
     }
   }
 
-  private boolean http(int seq) throws Exception {
+  private String http(int seq) throws Exception {
     Chaos.Instance at = chaos.anyLive(random);
     if (at == null) {
-      return false;
+      return "no live instance";
     }
     HttpRequest request = HttpRequest.newBuilder(at.server().uri("api/channels/" + channel + "/events"))
         .header("Content-Type", "application/json")
@@ -98,13 +106,13 @@ final class Publisher implements Runnable {
         .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"chaos\",\"data\":" + data(seq) + "}"))
         .build();
     int status = Link.HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    return status == 202 || status == 200;
+    return status == 202 || status == 200 ? null : "http " + status;
   }
 
-  private boolean batch(int seq, int count) throws Exception {
+  private String batch(int seq, int count) throws Exception {
     Chaos.Instance at = chaos.anyLive(random);
     if (at == null) {
-      return false;
+      return "no live instance";
     }
     StringBuilder events = new StringBuilder("{\"events\":[");
     for (int i = 0; i < count; i++) {
@@ -119,11 +127,11 @@ final class Publisher implements Runnable {
         .POST(HttpRequest.BodyPublishers.ofString(events.append("]}").toString()))
         .build();
     int status = Link.HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    return status == 202 || status == 200;
+    return status == 202 || status == 200 ? null : "http " + status;
   }
 
   /** A producer of another system: a persistent message to the topic, sent synchronously. */
-  private boolean jms(int seq) throws Exception {
+  private String jms(int seq) throws Exception {
     if (jms == null) {
       ConnectionFactory factory = source == Source.JMS_CORE
           ? new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(chaos.broker().url())
@@ -137,7 +145,26 @@ final class Publisher implements Runnable {
     TextMessage message = Cluster.text(jms, data(seq), channel, "chaos", null);
     message.setStringProperty("idempotencyKey", key(seq));
     jms.createProducer().send(jms.createTopic("herald.events"), message);
-    return true;
+    return null;
+  }
+
+  /** A browser page's publish over its WebSocket (the token's {@code herald_publish} grant allows it). */
+  private String webSocket(int seq) throws Exception {
+    if (socket == null || socket.ended()) {
+      Chaos.Instance at = chaos.anyLive(random);
+      if (at == null) {
+        return "no live instance";
+      }
+      socket = PublishSocket.open(at.server(), token);
+    }
+    return socket.publish(channel, data(seq), key(seq), "p" + seq);
+  }
+
+  private void closeSocket() {
+    if (socket != null) {
+      socket.close();
+      socket = null;
+    }
   }
 
   private void closeJms() {

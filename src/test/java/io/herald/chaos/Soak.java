@@ -76,7 +76,10 @@ final class Soak {
 
   JsonObject run() throws Exception {
     // every client comes from loopback: one address stands for all of them
-    try (Cluster cluster = Cluster.start(Map.of("HERALD_LIMITS_CONNECTIONS_PER_IP", String.valueOf(10 * (steady + visitors) + 100)))) {
+    // Native Memory Tracking (summary: a few percent of CPU) tells what an RSS growth is made of
+    try (Cluster cluster = Cluster.start(Map.of(
+        "HERALD_LIMITS_CONNECTIONS_PER_IP", String.valueOf(10 * (steady + visitors) + 100),
+        "JDK_JAVA_OPTIONS", "-XX:NativeMemoryTracking=summary"))) {
       long now = System.currentTimeMillis();
       instances = List.of(new Chaos.Instance("a", cluster.a, now), new Chaos.Instance("b", cluster.b, now));
       try {

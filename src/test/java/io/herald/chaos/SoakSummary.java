@@ -10,7 +10,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * How a soak's series moved after the warm-up (its first sixth, at least one sample): the mean of
  * the first three samples after it against the mean of the last three, per instance for heap
- * after GC and RSS (as a percentage), threads and descriptors (as a difference), and for the
+ * after GC, committed heap, RSS and native memory committed (as a percentage), threads and descriptors (as a difference), and for the
  * latency p50 and p99.
  */
 final class SoakSummary {
@@ -30,7 +30,10 @@ final class SoakSummary {
     out.add("warmUpSeconds", all.get(warmUp - 1).getInt("t")).add("comparedSamples", n);
     for (String instance : all.get(0).getJsonObject("instances").keySet()) {
       JsonObjectBuilder i = Json.createObjectBuilder();
-      for (String field : List.of("heapAfterGcMb", "rssMb")) {
+      for (String field : List.of("heapAfterGcMb", "heapCommittedMb", "rssMb", "nmtCommittedMb")) {
+        if (!all.get(0).getJsonObject("instances").getJsonObject(instance).containsKey(field)) {
+          continue; // native memory is tracked only where the JVM was asked to
+        }
         ToDoubleFunction<JsonObject> f = s -> s.getJsonObject("instances").getJsonObject(instance).getJsonNumber(field).doubleValue();
         double from = mean(first, f);
         double to = mean(last, f);

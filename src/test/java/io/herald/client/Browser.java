@@ -27,13 +27,23 @@ public final class Browser implements AutoCloseable {
     this.driver = driver;
   }
 
+  /** Whether Debian's Chromium and its driver are here. */
+  public static boolean installed() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+  }
+
   public static Browser open() {
+    return open(new String[0]);
+  }
+
+  /** As {@link #open()}, with more Chromium switches. */
+  public static Browser open(String... switches) {
     Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-        "Debian's chromium and chromium-driver are not installed: browser tests skipped (apt-get install chromium chromium-driver)");
+        installed(), "Debian's chromium and chromium-driver are not installed: browser tests skipped (apt-get install chromium chromium-driver)");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900");
+    options.addArguments(switches);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
     return new Browser(new ChromeDriver(service, options));
   }

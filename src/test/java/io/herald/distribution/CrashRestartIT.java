@@ -1,12 +1,16 @@
 package io.herald.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.ArtemisBroker;
 import io.herald.testing.Cluster;
 import io.herald.testing.PayaraProcess;
+import io.herald.testing.PollClient;
+import io.herald.testing.Server;
 import io.herald.testing.SseClient;
+import io.herald.testing.TcpProxy;
 import io.herald.testing.Timeouts;
 import io.herald.testing.Tokens;
 import jakarta.jms.JMSContext;
@@ -14,8 +18,15 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * An instance killed ({@code kill -9}) and started again under its own id, as an orchestrator
@@ -32,61 +43,182 @@ import org.junit.jupiter.api.Test;
  *       readiness is DOWN and connections are refused with 503), and a client that resumes with
  *       its position gets nothing twice: nothing to replay, then the next event.
  * </ul>
+ *
+ * And one that a live instance goes through whenever it reconnects: while it takes in what was
+ * kept for it, it refuses new clients, but its open long-poll sessions go on polling (their
+ * clients are already there; a refused poll would end them). b reaches the broker through a
+ * {@link TcpProxy}, which cuts it off, then stalls the broker's way back while b is catching up.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashRestartIT {
+  private static TcpProxy bLink;
+  private static Cluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = Cluster.start(Map.of("HERALD_NAMESPACE_CHAT_PRESENCE", "false", "HERALD_NAMESPACE_DOCS_PRESENCE", "false"), (name, broker) -> {
+      if (!name.equals("b")) {
+        return broker.url();
+      }
+      try {
+        bLink = TcpProxy.start("broker-b", broker.port());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return "tcp://127.0.0.1:" + bLink.port();
+    });
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (bLink != null) {
+      bLink.close();
+    }
+  }
+
+  /** Whatever a test left, b's link is sound for the next. */
+  @AfterEach
+  void healLink() {
+    bLink.refuse(false);
+    bLink.hold(false);
+    bLink.returnLatency(0);
+    bLink.latency(0);
+  }
+
+  /**
+   * Found by the chaos run's broker link cuts: the broker kept a reset connection of b's, with b's
+   * client id, for its time-to-live (10 s), as Artemis keeps every connection that confirms
+   * sends for a reattach; b's reconnects were refused ("clientID=herald-b was already set into
+   * another connection") and its clients got nothing for 12 s and more. The client id is now on a
+   * connection that confirms nothing, which the broker drops as soon as it breaks.
+   */
   @Test
+  @Order(1)
+  void anInstanceWhoseBrokerConnectionsAreResetIsBackAfterItsReconnectPause() throws Exception {
+    String token = Tokens.subscriber("frank");
+    try (SseClient onB = SseClient.open(cluster.b.server(), "api/realtime/stream?channel=jobs.reset&access_token=" + token)) {
+      onB.next();
+      int logFrom = cluster.b.log().length();
+      bLink.cut();
+      long cutAt = System.nanoTime();
+      assertEquals(202, cluster.a.server().publish(Tokens.publisher("backend"), "jobs.reset", "job.note", "{\"n\":1}").status());
+      // b reconnects 3 s after the loss here, and takes in what was kept for it
+      SseClient.Event event = onB.next(Duration.ofSeconds(9));
+      long tookMillis = (System.nanoTime() - cutAt) / 1_000_000;
+      assertTrue(event != null && event.json().getJsonObject("data").getInt("n") == 1,
+          "the event published while b was away, within 9 s (the broker held b's client id for 10 s): " + event + " after " + tookMillis + " ms");
+      String log = cluster.b.log().substring(logFrom);
+      assertFalse(log.contains("already set into another connection"), "b's client id was free at once: " + log.lines().filter(l -> l.contains("WARNING")).toList());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void anInstanceCatchingUpAfterAReconnectRefusesNewPollSessionsButServesOpenOnes() throws Exception {
+    String token = Tokens.subscriber("erin");
+    try (PollClient open = PollClient.open(cluster.b.server(), token, 1_000, "jobs.catchup")) {
+      bLink.refuse(true);
+      bLink.cut();
+      // kept for b while it is away: a producer's messages, which a moves to the internal topic
+      ActiveMQConnectionFactory core = new ActiveMQConnectionFactory(cluster.broker.url());
+      try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD, JMSContext.SESSION_TRANSACTED)) {
+        for (int n = 0; n < 10_000; n++) {
+          jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + n + "}", "jobs.kept", "job.note", null));
+        }
+        jms.commit();
+      }
+      bLink.returnLatency(50); // the backlog comes back slowly: b is behind for seconds
+      bLink.refuse(false);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      Server.Reply probe;
+      while ((probe = newPoll(cluster.b.server(), token)).status() != 503) {
+        assertEquals(200, probe.status(), probe.body());
+        assertTrue(System.nanoTime() < deadline, "b never refused a new session while it caught up");
+        Thread.sleep(20);
+      }
+      bLink.hold(true); // b stays behind: its barrier cannot come back
+      try {
+        assertTrue(probe.body().contains("UNAVAILABLE"), probe.body());
+        long answered = open.answers();
+        Thread.sleep(3_000); // several polls of 1 s; well within the 10 s a broker connection may be silent
+        assertEquals(503, newPoll(cluster.b.server(), token).status(), "still catching up");
+        assertTrue(open.answers() >= answered + 2, "the open session polled on: " + (open.answers() - answered) + " answers");
+      } finally {
+        bLink.hold(false);
+        bLink.returnLatency(0);
+      }
+      assertEquals(202, cluster.a.server().publish(Tokens.publisher("backend"), "jobs.catchup", "job.note", "{\"n\":1}").status());
+      JsonObject event = open.next(f -> "jobs.catchup".equals(f.getString("channel", null)));
+      assertEquals(1, event.getJsonObject("data").getInt("n"), "the open session's next event, after b caught up");
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while ((probe = newPoll(cluster.b.server(), token)).status() != 200) {
+        assertTrue(System.nanoTime() < deadline, "b never caught up: " + probe.body());
+        Thread.sleep(100);
+      }
+      assertEquals(200, Cluster.readiness(cluster.b.server()));
+    }
+  }
+
+  /** A poll that would start a session: answered at once (nothing held), or refused. */
+  private static Server.Reply newPoll(Server server, String token) {
+    return server.get("api/realtime/poll?channel=jobs.catchup&timeout=0", token);
+  }
+
+  @Test
+  @Order(3)
   void anInstanceKilledAndStartedAgainTakesInWhatTheBrokerKeptThenTakesClientsWhoGetNothingTwice() throws Exception {
     int backlog = 20_000;
-    try (Cluster cluster = Cluster.start()) {
-      String token = Tokens.subscriber("dora");
-      try (SseClient onB = SseClient.open(cluster.b.server(), "api/realtime/stream?channel=jobs.backlog&access_token=" + token)) {
-        onB.next();
-        cluster.a.kill();
-        // a producer of another system publishes while the dead instance may still hold the ingress
-        ActiveMQConnectionFactory core = new ActiveMQConnectionFactory(cluster.broker.url());
-        try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD, JMSContext.SESSION_TRANSACTED)) {
-          for (int n = 0; n < backlog; n++) {
-            jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + n + "}", "jobs.backlog", "job.note", null));
-            if (n % 1000 == 999) {
-              jms.commit();
-            }
+    String token = Tokens.subscriber("dora");
+    try (SseClient onB = SseClient.open(cluster.b.server(), "api/realtime/stream?channel=jobs.backlog&access_token=" + token)) {
+      onB.next();
+      cluster.a.kill();
+      // a producer of another system publishes while the dead instance may still hold the ingress
+      ActiveMQConnectionFactory core = new ActiveMQConnectionFactory(cluster.broker.url());
+      try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD, JMSContext.SESSION_TRANSACTED)) {
+        for (int n = 0; n < backlog; n++) {
+          jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + n + "}", "jobs.backlog", "job.note", null));
+          if (n % 1000 == 999) {
+            jms.commit();
           }
-          jms.commit();
         }
-        assertEquals(backlog - 1, nextNumber(onB, backlog - 1, Duration.ofSeconds(90)), "b delivered the lot: a's subscription holds it too");
-        String position = onB.lastEventId();
-        try (PayaraProcess again = cluster.launch("a")) {
-          again.awaitReady();
-          int refused = 0;
-          SseClient onA;
-          // as a client does: try, and again after a short pause while refused; with the broker
-          // holding the dead connection's client id for a minute, this ran out
-          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-          while ((onA = SseClient.open(again.server(), "api/realtime/stream?channel=jobs.backlog&lastEventId=" + position + "&access_token=" + token)).status() != 200) {
-            assertEquals(503, onA.status(), onA.errorBody());
-            assertTrue(onA.errorBody().contains("UNAVAILABLE"), onA.errorBody());
-            onA.close();
-            refused++;
-            assertTrue(System.nanoTime() < deadline, "a took no client within 30 s of its start");
-            Thread.sleep(20);
-          }
-          try (SseClient resumed = onA) {
-            JsonObject connected = resumed.next().json();
-            List<Integer> repeated = new ArrayList<>();
-            for (SseClient.Event e; (e = resumed.next(Timeouts.QUIET)) != null; ) {
-              if (e.json().containsKey("data")) {
-                repeated.add(e.json().getJsonObject("data").getInt("n"));
-              }
+        jms.commit();
+      }
+      assertEquals(backlog - 1, nextNumber(onB, backlog - 1, Duration.ofSeconds(90)), "b delivered the lot: a's subscription holds it too");
+      String position = onB.lastEventId();
+      try (PayaraProcess again = cluster.launch("a")) {
+        again.awaitReady();
+        int refused = 0;
+        SseClient onA;
+        // as a client does: try, and again after a short pause while refused; with the broker
+        // holding the dead connection's client id for a minute, this ran out
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((onA = SseClient.open(again.server(), "api/realtime/stream?channel=jobs.backlog&lastEventId=" + position + "&access_token=" + token)).status() != 200) {
+          assertEquals(503, onA.status(), onA.errorBody());
+          assertTrue(onA.errorBody().contains("UNAVAILABLE"), onA.errorBody());
+          onA.close();
+          refused++;
+          assertTrue(System.nanoTime() < deadline, "a took no client within 30 s of its start");
+          Thread.sleep(20);
+        }
+        try (SseClient resumed = onA) {
+          JsonObject connected = resumed.next().json();
+          List<Integer> repeated = new ArrayList<>();
+          for (SseClient.Event e; (e = resumed.next(Timeouts.QUIET)) != null; ) {
+            if (e.json().containsKey("data")) {
+              repeated.add(e.json().getJsonObject("data").getInt("n"));
             }
-            assertEquals(List.of(), repeated.subList(0, Math.min(5, repeated.size())), repeated.size() + " events it had already came again (the first five)");
-            assertTrue(connected.getBoolean("recovered"), "resumed exactly: " + connected + " after " + refused + " refusals");
-            assertEquals(200, Cluster.readiness(again.server()), "taking clients, and ready");
-            try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
-              jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + backlog + "}", "jobs.backlog", "job.note", null));
-            }
-            assertEquals(backlog, resumed.next().json().getJsonObject("data").getInt("n"), "then the next event, and only it");
-            assertEquals(backlog, nextNumber(onB, backlog, Timeouts.EVENT), "the producer's message after the restart reaches both instances");
           }
+          assertEquals(List.of(), repeated.subList(0, Math.min(5, repeated.size())), repeated.size() + " events it had already came again (the first five)");
+          assertTrue(connected.getBoolean("recovered"), "resumed exactly: " + connected + " after " + refused + " refusals");
+          assertEquals(200, Cluster.readiness(again.server()), "taking clients, and ready");
+          try (JMSContext jms = core.createContext(ArtemisBroker.PRODUCER, ArtemisBroker.PASSWORD)) {
+            jms.createProducer().send(jms.createTopic("herald.events"), Cluster.text(jms, "{\"n\":" + backlog + "}", "jobs.backlog", "job.note", null));
+          }
+          assertEquals(backlog, resumed.next().json().getJsonObject("data").getInt("n"), "then the next event, and only it");
+          assertEquals(backlog, nextNumber(onB, backlog, Timeouts.EVENT), "the producer's message after the restart reaches both instances");
         }
       }
     }

@@ -67,6 +67,11 @@ public final class ArtemisBroker implements AutoCloseable {
     return broker;
   }
 
+  /** The port of its one acceptor (every protocol). */
+  public int port() {
+    return port;
+  }
+
   /** The core protocol URL (the acceptor also speaks AMQP, STOMP, MQTT and OpenWire). */
   public String url() {
     return "tcp://127.0.0.1:" + port;

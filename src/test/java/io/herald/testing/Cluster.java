@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Two Herald instances on plain Payara Micro ({@code a}, {@code b}) and one standalone Artemis
@@ -20,11 +21,16 @@ public final class Cluster implements AutoCloseable {
   public final PayaraProcess b;
   private final Path key;
   private final Map<String, String> settings;
+  /** The broker URL an instance (by name) is given: the broker's own, or a proxy's in front of it. */
+  private final BiFunction<String, ArtemisBroker, String> brokerUrl;
 
-  private Cluster(ArtemisBroker broker, Path key, PayaraProcess a, PayaraProcess b, Map<String, String> settings) {
+  private Cluster(
+      ArtemisBroker broker, Path key, PayaraProcess a, PayaraProcess b, Map<String, String> settings,
+      BiFunction<String, ArtemisBroker, String> brokerUrl) {
     this.broker = broker;
     this.key = key;
     this.settings = settings;
+    this.brokerUrl = brokerUrl;
     this.a = a;
     this.b = b;
   }
@@ -37,14 +43,19 @@ public final class Cluster implements AutoCloseable {
 
   /** As {@link #start()}, with more settings for both instances. */
   public static Cluster start(Map<String, String> settings) throws Exception {
+    return start(settings, (name, broker) -> broker.url());
+  }
+
+  /** As {@link #start(Map)}, each instance reaching the broker at the URL {@code brokerUrl} gives it (a proxy's, say). */
+  public static Cluster start(Map<String, String> settings, BiFunction<String, ArtemisBroker, String> brokerUrl) throws Exception {
     ArtemisBroker broker = ArtemisBroker.create("cluster");
     Path key = Files.writeString(Files.createTempFile("herald-key", ".pem"), TestKeys.TRUSTED.publicPem());
-    PayaraProcess a = PayaraProcess.launch("a", Map.of(), env(broker, key, "a", ArtemisBroker.USER, "500", settings));
+    PayaraProcess a = PayaraProcess.launch("a", Map.of(), env(brokerUrl.apply("a", broker), key, "a", ArtemisBroker.USER, "500", settings));
     // b reconnects slowly, so that a test can publish while it is away from the broker
-    PayaraProcess b = PayaraProcess.launch("b", Map.of(), env(broker, key, "b", ArtemisBroker.OTHER_USER, "3000", settings));
+    PayaraProcess b = PayaraProcess.launch("b", Map.of(), env(brokerUrl.apply("b", broker), key, "b", ArtemisBroker.OTHER_USER, "3000", settings));
     a.awaitReady();
     b.awaitReady();
-    Cluster cluster = new Cluster(broker, key, a, b, settings);
+    Cluster cluster = new Cluster(broker, key, a, b, settings, brokerUrl);
     awaitReadiness(a.server(), 200);
     awaitReadiness(b.server(), 200);
     return cluster;
@@ -52,16 +63,16 @@ public final class Cluster implements AutoCloseable {
 
   /** Starts one more instance, {@code name}, beside the two, as ops add one to scale out. */
   public PayaraProcess launch(String name) throws java.io.IOException {
-    return PayaraProcess.launch(name, Map.of(), env(broker, key, name, ArtemisBroker.USER, "500", settings));
+    return PayaraProcess.launch(name, Map.of(), env(brokerUrl.apply(name, broker), key, name, ArtemisBroker.USER, "500", settings));
   }
 
   private static Map<String, String> env(
-      ArtemisBroker broker, Path key, String id, String brokerUser, String reconnectMs, Map<String, String> settings) {
+      String brokerUrl, Path key, String id, String brokerUser, String reconnectMs, Map<String, String> settings) {
     Map<String, String> env = new java.util.HashMap<>();
     env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", key.toUri().toString());
     env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
     env.put("HERALD_INSTANCE_ID", id);
-    env.put("HERALD_BROKER_URL", broker.url());
+    env.put("HERALD_BROKER_URL", brokerUrl);
     env.put("HERALD_BROKER_USER", brokerUser);
     env.put("HERALD_BROKER_PASSWORD", ArtemisBroker.PASSWORD);
     env.put("HERALD_BROKER_RECONNECT_MS", reconnectMs);

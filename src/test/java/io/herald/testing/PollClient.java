@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -32,6 +33,7 @@ public final class PollClient implements AutoCloseable {
   private volatile String session = "new";
   private volatile String position;
   private volatile CompletableFuture<HttpResponse<String>> inFlight;
+  private final AtomicLong answers = new AtomicLong();
 
   private PollClient(Server server, String token, List<String> channels, long holdMillis) {
     this.server = server;
@@ -46,7 +48,12 @@ public final class PollClient implements AutoCloseable {
 
   /** Starts a session on {@code channels}; returns once the first answer named its connection. */
   public static PollClient open(Server server, String token, String... channels) {
-    PollClient client = new PollClient(server, token, List.of(channels), 5_000);
+    return open(server, token, 5_000, channels);
+  }
+
+  /** As {@link #open(Server, String, String...)}, each poll held at most {@code holdMillis}. */
+  public static PollClient open(Server server, String token, long holdMillis, String... channels) {
+    PollClient client = new PollClient(server, token, List.of(channels), holdMillis);
     client.loop.start();
     client.connectionId();
     return client;
@@ -59,6 +66,11 @@ public final class PollClient implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError("the poll session never answered", e);
     }
+  }
+
+  /** Polls answered 200 so far (a poll answered otherwise ends the client, with a failure frame). */
+  public long answers() {
+    return answers.get();
   }
 
   /** The query of the next poll, as it would be sent now. */
@@ -82,6 +94,7 @@ public final class PollClient implements AutoCloseable {
         session = answer.getString("session");
         position = answer.getString("position");
         connectionId.complete(answer.getString("connectionId"));
+        answers.incrementAndGet();
         answer.getJsonArray("events").getValuesAs(JsonObject.class).forEach(frames::add);
       } catch (Exception e) {
         if (open) {
