@@ -5,6 +5,10 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
 import jakarta.jms.Topic;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
@@ -15,12 +19,14 @@ final class ArtemisSource implements JmsSource {
   private final JmsSettings settings;
   private final String user;
   private final String password;
+  private final ScheduledExecutorService scheduler;
   private EmbeddedArtemis embedded;
 
-  ArtemisSource(JmsSettings settings, String user, String password) {
+  ArtemisSource(JmsSettings settings, String user, String password, ScheduledExecutorService scheduler) {
     this.settings = settings;
     this.user = user;
     this.password = password;
+    this.scheduler = scheduler;
   }
 
   @Override
@@ -52,7 +58,7 @@ final class ArtemisSource implements JmsSource {
       // has the message; a 202 must mean the broker has it.
       factory.setConfirmationWindowSize(1024 * 1024);
     }
-    Connection connection = factory.createConnection(user, password);
+    Connection connection = connectWithin(factory, settings.connectionTtlMillis());
     if (clientId != null) {
       try {
         connection.setClientID(clientId);
@@ -67,6 +73,29 @@ final class ArtemisSource implements JmsSource {
       }
     }
     return connection;
+  }
+
+  /**
+   * Connects, or gives up after {@code millis}. Artemis waits for the broker's topology message
+   * for its whole call timeout (30 s) when a connection breaks while it is being made, as one does
+   * through a proxy or load balancer that accepted it while the broker was starting (found by the
+   * chaos run: an instance waited 30 s in its reconnect after a broker restart, docs/testing.md);
+   * only closing the factory ends that wait, and the attempt then fails as any other.
+   */
+  private Connection connectWithin(ActiveMQConnectionFactory factory, long millis) throws JMSException {
+    AtomicBoolean made = new AtomicBoolean();
+    ScheduledFuture<?> watchdog = scheduler.schedule(() -> {
+      if (!made.get()) {
+        factory.close(); // the factory serves this one connection only (above)
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+    try {
+      Connection connection = factory.createConnection(user, password);
+      made.set(true);
+      return connection;
+    } finally {
+      watchdog.cancel(false);
+    }
   }
 
   private String url() {

@@ -52,7 +52,8 @@ public class Brokers {
     return new ArtemisSource(
         settings,
         settings.user().orElse(embedded ? "herald" : null),
-        settings.password().orElse(embedded ? UUID.randomUUID().toString() : null));
+        settings.password().orElse(embedded ? UUID.randomUUID().toString() : null),
+        scheduler.executor());
   }
 
   void close(@Disposes Broker broker) {
