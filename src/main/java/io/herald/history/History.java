@@ -47,21 +47,27 @@ public class History {
   long clockToleranceMillis;
 
   @Inject io.herald.runtime.Timers scheduler;
+  @Inject io.herald.bus.EventBus bus;
 
+  private final Clock clock = Clock.systemUTC();
   private HistoryLog log;
+  private org.eclipse.microprofile.metrics.Counter deferred;
+  /** When the last event arrived: while away from the broker, what this history holds is complete until then. */
+  private long lastArrival;
   private ScheduledFuture<?> sweeper;
 
   @PostConstruct
   void start() {
     log =
         new HistoryLog(
-            Clock.systemUTC(),
+            clock,
             channel -> policies.ofNamespace(channel.substring(0, channel.indexOf('.'))).retention(),
             maxEvents,
             maxLastValues,
             clockToleranceMillis);
     // Age limits are kept by the clock, not only when a channel gets its next event.
     sweeper = scheduler.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    deferred = metrics.counter("herald.history.resumes.deferred");
     metrics.gauge("herald.history.events", this, History::size);
     metrics.gauge("herald.history.last.values", this, History::lastValueCount);
     metrics.gauge("herald.history.channels", this, History::channelCount);
@@ -76,6 +82,26 @@ public class History {
   /** Takes the next event from the topic; called in topic order, before it is fanned out. */
   public synchronized void record(Envelope envelope) {
     log.append(envelope);
+    lastArrival = clock.millis();
+  }
+
+  /**
+   * Whether a resume from {@code position} can be answered here now. Not an event id this
+   * instance does not hold, from about when its broker connection stopped (or from the last few
+   * seconds, while connected and current: one on its way here): the client got it on another
+   * instance along with events this one has yet to receive, and would get those again as live
+   * events. The transports answer "try again later" (docs/jms.md, "When the broker is down").
+   */
+  public synchronized boolean canAnswer(String tenant, EventId position) {
+    if (position == null) {
+      return true;
+    }
+    long horizon = bus.connected() && !bus.behind() ? clock.millis() : lastArrival;
+    if (log.canAnswer(tenant, position, horizon)) {
+      return true;
+    }
+    deferred.inc();
+    return false;
   }
 
   /** What a subscriber that last saw {@code position} missed on {@code channels}. */

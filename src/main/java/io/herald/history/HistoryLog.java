@@ -229,6 +229,23 @@ final class HistoryLog {
     return ownMoment(position);
   }
 
+  /**
+   * Whether a resume from {@code position} can be answered here, by an instance that holds what
+   * the broker carried until {@code horizon}. An event id it does not hold, from no earlier than
+   * the horizon (less the tolerance), may be on its way here still: the client has it, and events
+   * before it that this instance lacks too, which would reach it again as live ones. A moment
+   * (the client has seen no event since), a time before this run and one too far ahead to be a
+   * real position are compared by time as ever.
+   */
+  boolean canAnswer(String tenantId, EventId position, long horizon) {
+    TenantLog tenant = tenants.get(tenantId);
+    if (position.origin().startsWith(MOMENT) || (tenant != null && exact(tenant, position) != Long.MIN_VALUE)) {
+      return true;
+    }
+    long at = position.millis();
+    return at < startMillis || at <= horizon - toleranceMillis || at > clock.millis() + toleranceMillis;
+  }
+
   private long ownMoment(EventId position) {
     String origin = position.origin();
     String prefix = MOMENT + boot + ".";

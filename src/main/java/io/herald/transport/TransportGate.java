@@ -29,6 +29,19 @@ public class TransportGate extends HttpFilter {
   @Inject Drain drain;
   @Inject EventBus bus;
 
+  /**
+   * What a resume from a position this instance cannot answer yet is told ({@link
+   * io.herald.history.History#canAnswer}): 503 {@code UNAVAILABLE}, or WebSocket close 1013.
+   */
+  public static final String NOT_YET =
+      "This instance has yet to receive the events up to that position (it is away from or behind the broker); connect again in a moment, here or to another instance.";
+
+  /** A 503 {@code UNAVAILABLE} with {@code Retry-After: 1}, for JAX-RS resources to throw. */
+  public static jakarta.ws.rs.WebApplicationException retryLater(String message) {
+    return new jakarta.ws.rs.WebApplicationException(
+        jakarta.ws.rs.core.Response.fromResponse(ErrorBody.response(ErrorCode.UNAVAILABLE, message)).header("Retry-After", "1").build());
+  }
+
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {

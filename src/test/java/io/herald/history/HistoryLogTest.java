@@ -263,6 +263,31 @@ class HistoryLogTest {
     assertEquals(ids(List.of(after)), ids(replay.events()));
   }
 
+  /**
+   * An instance away from the broker since {@code horizon} cannot answer a resume from an event
+   * it lacks that is newer than that: the client had it, and others this instance lacks too,
+   * which would reach it again as live events once the instance is back (docs/jms.md).
+   */
+  @Test
+  void anEventItLacksFromAfterItsHorizonCannotBeAnsweredYet() {
+    HistoryLog log = log(1000);
+    clock.advance(60_000); // running a while
+    Envelope held = event("chat.1");
+    log.append(held);
+    long horizon = clock.millis();
+    clock.advance(30_000);
+    EventId elsewhere = new EventId(clock.millis() - 1_000, 0, "b"); // got on another instance
+
+    assertTrue(log.canAnswer("acme", held.id(), horizon), "a position it holds is exact");
+    assertFalse(log.canAnswer("acme", elsewhere, horizon), "newer than its horizon");
+    assertFalse(log.canAnswer("acme", new EventId(horizon - TOLERANCE + 1, 0, "b"), horizon), "within the tolerance of it");
+    assertTrue(log.canAnswer("acme", new EventId(horizon - TOLERANCE, 0, "b"), horizon), "older: compared by time as ever");
+    assertTrue(log.canAnswer("acme", elsewhere, clock.millis() + TOLERANCE), "once current again, after the tolerance");
+    assertTrue(log.canAnswer("acme", log.head("other"), horizon), "a moment: its client has seen no event since");
+    assertTrue(log.canAnswer("acme", new EventId(clock.millis() + TOLERANCE + 1, 0, "b"), horizon), "too far ahead to be real");
+    assertTrue(log.canAnswer("acme", new EventId(1, 0, "b"), horizon), "from before this run: a gap, as ever");
+  }
+
   @Test
   void anEventThatJustLeftTheHistoryStillResumesExactly() {
     HistoryLog log = log(1000);

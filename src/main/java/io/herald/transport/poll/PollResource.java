@@ -18,6 +18,7 @@ import io.herald.security.limits.ConnectionCounts;
 import io.herald.security.limits.Limits;
 import io.herald.transport.ConnectionRegistry;
 import io.herald.transport.MessageRates;
+import io.herald.transport.TransportGate;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.RequestScoped;
@@ -55,6 +56,7 @@ public class PollResource {
   @Inject ChannelAccess access;
   @Inject io.herald.bus.EventBus bus;
   @Inject ConnectionRegistry registry;
+  @Inject io.herald.history.History history;
   @Inject ConnectionCounts counts;
   @Inject PollSettings settings;
   @Inject PollSessions sessions;
@@ -104,10 +106,10 @@ public class PollResource {
     if (bus.behind()) {
       // a new session waits until the history is complete (jms.md, "Subscriptions"); sessions
       // already open go on polling, as other transports' open connections go on
-      throw new jakarta.ws.rs.WebApplicationException(
-          Response.fromResponse(io.herald.api.ErrorBody.response(ErrorCode.UNAVAILABLE, "This instance is catching up with the broker; poll again in a moment."))
-              .header("Retry-After", "1")
-              .build());
+      throw TransportGate.retryLater("This instance is catching up with the broker; poll again in a moment.");
+    }
+    if (!history.canAnswer(caller.tenant(), since)) {
+      throw TransportGate.retryLater(TransportGate.NOT_YET);
     }
     boolean kept = ref != null;
     ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), client.address());

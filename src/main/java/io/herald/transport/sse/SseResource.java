@@ -41,6 +41,7 @@ public class SseResource {
   @Context jakarta.servlet.http.HttpServletRequest http;
   @Inject io.herald.security.limits.ClientAddresses addresses;
   @Inject Audit audit;
+  @Inject io.herald.history.History history;
 
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -98,6 +99,9 @@ public class SseResource {
     } catch (HeraldException refused) {
       audit.refused(caller, null, "sse", client, String.join(",", names), refused.code().name());
       throw refused;
+    }
+    if (!history.canAnswer(caller.tenant(), since)) {
+      throw io.herald.transport.TransportGate.retryLater(io.herald.transport.TransportGate.NOT_YET);
     }
     // given back when the stream ends, or here if it never starts
     io.herald.security.limits.ConnectionCounts.Slot slot = counts.admit(caller.tenant(), caller.subject(), address);

@@ -5,7 +5,7 @@ import jakarta.websocket.CloseReason;
 /**
  * Every close code Herald sends, in one place (docs/protocol.md, "Close codes"). 1000-1015 are the
  * standard codes of RFC 6455; 4000-4999 are Herald's own. Clients decide from the code whether to
- * reconnect: 1001/1012 and 4002/4008 invite a reconnect, 1008/1009/4001 need a change first.
+ * reconnect: 1001/1012/1013 and 4002/4008 invite a reconnect, 1008/1009/4001 need a change first.
  */
 public final class CloseCodes {
   /** Normal closure, e.g. the client said goodbye. */
@@ -25,6 +25,13 @@ public final class CloseCodes {
 
   /** The server restarts; reconnect after a short delay. */
   public static final int SERVICE_RESTART = 1012;
+
+  /**
+   * Try again later: the instance cannot yet answer a resume from the position asked for (it is
+   * away from the broker or behind it, docs/jms.md); reconnect after a short delay, here or
+   * elsewhere.
+   */
+  public static final int TRY_AGAIN_LATER = 1013;
 
   /** The token expired; get a fresh one, then reconnect. */
   public static final int TOKEN_EXPIRED = 4001;

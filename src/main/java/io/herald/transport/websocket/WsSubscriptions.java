@@ -40,6 +40,7 @@ public class WsSubscriptions {
   @Inject Limits limits;
   @Inject io.herald.observability.Audit audit;
   @Inject TokenLifetime lifetime;
+  @Inject io.herald.history.History history;
 
   void subscribe(WsConnection connection, JsonObject message, String ref) {
     ChannelName channel = Messages.channel(message, channels);
@@ -65,6 +66,12 @@ public class WsSubscriptions {
     if (connection.channels().size() >= limits.maxSubscriptions()) {
       throw new HeraldException(
           ErrorCode.TOO_MANY_SUBSCRIPTIONS, "At most " + limits.maxSubscriptions() + " subscriptions per connection.");
+    }
+    if (!history.canAnswer(connection.tenant(), since)) {
+      // not an error of the request: the whole connection comes back later (a client resumes
+      // every channel then), here or on another instance
+      connection.close(CloseCodes.TRY_AGAIN_LATER, "try again later", "unavailable");
+      return;
     }
     connection.channels().add(channel.value());
     // the replay counts against the connection's bound like live frames (less the reply)
