@@ -9,7 +9,6 @@ import io.herald.testing.TcpProxy;
 import io.herald.testing.Tokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -62,6 +61,8 @@ final class Chaos {
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private Cluster cluster;
   private final Network network = new Network();
+  /** How long a restarted instance may take to start: the run keeps the machine busy meanwhile. */
+  private static final java.time.Duration STARTUP = java.time.Duration.ofMinutes(4);
   private volatile boolean publishingStopped;
   private volatile boolean stopping;
   /** An instance being started in place of a killed one, or null. */
@@ -150,21 +151,11 @@ final class Chaos {
       } else if (roll == 2 || due("proxy_cut", at, 0.3)) { // the network's kinds are due before the kill
         cutClientsOfAnInstance(clients);
       } else if (roll == 3 || due("client_latency", at, 0.1)) {
-        Instance slow = anyLive(random);
-        fault("client_latency");
-        int millis = 100 + random.nextInt(400);
-        int during = 2000 + random.nextInt(6000);
-        note(clock() + " " + slow.name() + "'s clients slowed by " + millis + " ms for " + during + " ms");
-        network.slowClients(slow.name(), millis, during);
+        slow("client_latency", "clients", 100, 400, network::slowClients);
       } else if (roll == 4 || due("broker_link_cut", at, 0.2)) {
         cutBrokerLink(clients);
       } else if (roll == 5 || due("broker_link_latency", at, 0.38)) {
-        Instance slow = anyLive(random);
-        fault("broker_link_latency");
-        int millis = 50 + random.nextInt(250);
-        int during = 2000 + random.nextInt(6000);
-        note(clock() + " " + slow.name() + "'s broker link slowed by " + millis + " ms for " + during + " ms");
-        network.slowBrokerLink(slow.name(), millis, during);
+        slow("broker_link_latency", "broker link", 50, 250, network::slowBrokerLink);
       } else {
         for (int n = 1 + random.nextInt(3); n > 0; n--) {
           boolean clean = random.nextBoolean();
@@ -178,7 +169,7 @@ final class Chaos {
     }
     Thread waiting = starting;
     if (waiting != null) {
-      waiting.join(TimeUnit.MINUTES.toMillis(3));
+      waiting.join(STARTUP.plusMinutes(1).toMillis());
     }
     network.heal(); // the run settles on a sound network
     publishingStopped = true;
@@ -202,7 +193,8 @@ final class Chaos {
     return Json.createObjectBuilder(report(publishers, clients)).add("browser", browser).build();
   }
 
-  private static int last(List<Publisher> publishers, String channel) {
+  /** How many events the channel's publisher had accepted. */
+  static int last(List<Publisher> publishers, String channel) {
     return publishers.stream().filter(p -> p.channel.equals(channel)).findFirst().orElseThrow().accepted.get();
   }
 
@@ -229,7 +221,8 @@ final class Chaos {
         synchronized (launched) {
           launched.add(p);
         }
-        p.awaitReady();
+        // on a machine saturated by the run, a start took 70-116 s, once over the usual 2 minutes
+        p.awaitReady(STARTUP);
         Cluster.awaitReadiness(p.server(), 200);
         long now = System.currentTimeMillis();
         restartedAt.add(now);
@@ -255,6 +248,21 @@ final class Chaos {
     note(clock() + " broker started");
     // recovered: the first event after the broker is back (those on their way before it stopped still came)
     clients.forEach(c -> c.expectRecovery("broker_restart", stoppedAt));
+  }
+
+  /** Slows the clients or the broker link of a live instance, by a random delay for 2-8 s. */
+  private void slow(String kind, String what, int minMillis, int spreadMillis, Slower slower) {
+    Instance slow = anyLive(random);
+    fault(kind);
+    int millis = minMillis + random.nextInt(spreadMillis);
+    int during = 2000 + random.nextInt(6000);
+    note(clock() + " " + slow.name() + "'s " + what + " slowed by " + millis + " ms for " + during + " ms");
+    slower.slow(slow.name(), millis, during);
+  }
+
+  /** One of {@link Network}'s slowdowns. */
+  private interface Slower {
+    void slow(String instance, long millis, long forMillis);
   }
 
   /** Resets every client connection of a live instance at once, as a load balancer's restart does. */
@@ -371,72 +379,6 @@ final class Chaos {
   }
 
   private synchronized JsonObject report(List<Publisher> publishers, List<ChaosClient> clients) {
-    JsonObjectBuilder published = Json.createObjectBuilder();
-    long retries = 0;
-    for (Publisher p : publishers) {
-      JsonObjectBuilder because = Json.createObjectBuilder();
-      p.retriedBecause.forEach((why, n) -> because.add(why, n.get()));
-      published.add(p.channel, Json.createObjectBuilder()
-          .add("source", p.source.name()).add("accepted", p.accepted.get()).add("retries", p.retries.get()).add("retriedBecause", because));
-      retries += p.retries.get();
-    }
-    long lost = 0;
-    long doubled = 0;
-    long reordered = 0;
-    long gapsWithinWindow = 0;
-    long legitimateGaps = 0;
-    long stale = 0;
-    long links = 0;
-    long emptyLinks = 0;
-    java.util.Map<String, Long> why = new java.util.TreeMap<>();
-    for (ChaosClient c : clients) {
-      c.emptyLinkReasons.forEach((reason, n) -> why.merge(reason, n, Long::sum));
-      long l = c.lost(last(publishers, c.channel));
-      if (l > 0) {
-        note("client " + c.index + " lacks " + l + " events of " + c.channel);
-      }
-      lost += l;
-      doubled += c.doubled;
-      reordered += c.reordered;
-      gapsWithinWindow += c.gapsWithinWindow;
-      legitimateGaps += c.legitimateGaps;
-      stale += c.staleLinks;
-      links += c.links;
-      emptyLinks += c.emptyLinks;
-    }
-    JsonObjectBuilder recovery = Json.createObjectBuilder();
-    recoveries.forEach((kind, millis) -> {
-      List<Long> sorted = millis.stream().sorted().toList();
-      recovery.add(kind, Json.createObjectBuilder()
-          .add("samples", sorted.size())
-          .add("p50Millis", sorted.get(sorted.size() / 2))
-          .add("p99Millis", sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)))
-          .add("maxMillis", sorted.get(sorted.size() - 1)));
-    });
-    JsonObjectBuilder emptyWhy = Json.createObjectBuilder();
-    why.forEach(emptyWhy::add);
-    JsonObjectBuilder faultCounts = Json.createObjectBuilder();
-    faults.forEach(faultCounts::add);
-    return Json.createObjectBuilder()
-        .add("seed", seed)
-        .add("seconds", seconds)
-        .add("clients", clients.size())
-        .add("faults", faultCounts)
-        .add("instanceRestarts", instancesLaunched)
-        .add("instancesNotReady", notReady)
-        .add("published", published)
-        .add("publishRetries", retries)
-        .add("lost", lost)
-        .add("doubled", doubled)
-        .add("reordered", reordered)
-        .add("gapsWithinWindow", gapsWithinWindow)
-        .add("gapsBeyondHistory", legitimateGaps)
-        .add("staleLinks", stale)
-        .add("links", links)
-        .add("linksEndedBeforeAFrame", emptyLinks)
-        .add("linksEndedBeforeAFrameWhy", emptyWhy)
-        .add("recovery", recovery)
-        .add("notes", Json.createArrayBuilder(List.copyOf(notes)))
-        .build();
+    return ChaosReport.of(seed, seconds, instancesLaunched, notReady, faults, recoveries, publishers, clients, this::note, () -> List.copyOf(notes));
   }
 }

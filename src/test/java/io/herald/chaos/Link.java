@@ -1,6 +1,7 @@
 package io.herald.chaos;
 
 import io.herald.testing.Server;
+import io.herald.testing.WsText;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +87,7 @@ abstract class Link {
     private volatile WebSocket socket;
     private String channel;
     private String since;
-    private final StringBuilder partial = new StringBuilder();
+    private final WsText text = new WsText();
 
     Ws(Server server, String instance, BlockingQueue<Frame> queue) {
       super(server, instance, queue);
@@ -117,16 +118,12 @@ abstract class Link {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        for (String line : partial.toString().split("\n")) {
-          if (line.startsWith("{\"type\":\"connected\"")) {
-            String resume = since == null ? "" : ",\"since\":\"" + since + "\"";
-            send("{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"" + resume + "}");
-          }
-          frame(line, null);
+      for (String line : text.messages(data, last)) {
+        if (line.startsWith("{\"type\":\"connected\"")) {
+          String resume = since == null ? "" : ",\"since\":\"" + since + "\"";
+          send("{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"" + resume + "}");
         }
-        partial.setLength(0);
+        frame(line, null);
       }
       webSocket.request(1);
       return null;

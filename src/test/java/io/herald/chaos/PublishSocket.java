@@ -1,6 +1,7 @@
 package io.herald.chaos;
 
 import io.herald.testing.Server;
+import io.herald.testing.WsText;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class PublishSocket implements WebSocket.Listener {
   private final BlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
-  private final StringBuilder partial = new StringBuilder();
+  private final WsText text = new WsText();
   private volatile WebSocket socket;
   private volatile boolean ended;
 
@@ -72,16 +73,12 @@ final class PublishSocket implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      for (String line : partial.toString().split("\n")) {
-        try {
-          answers.add(Json.createReader(new StringReader(line)).readObject());
-        } catch (RuntimeException notJson) {
-          // not an answer
-        }
+    for (String line : text.messages(data, last)) {
+      try {
+        answers.add(Json.createReader(new StringReader(line)).readObject());
+      } catch (RuntimeException notJson) {
+        // not an answer
       }
-      partial.setLength(0);
     }
     webSocket.request(1);
     return null;

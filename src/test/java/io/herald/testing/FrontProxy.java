@@ -91,7 +91,7 @@ public final class FrontProxy implements AutoCloseable {
     blockStreams = block;
   }
 
-  /** Resets every connection open through it (a network cut, or the proxy reloaded). */
+  /** Closes every connection open through it, as a proxy that is reloaded does. */
   public void cutAll() {
     for (Socket s : open) {
       close(s);

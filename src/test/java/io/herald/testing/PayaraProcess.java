@@ -99,14 +99,19 @@ public final class PayaraProcess implements AutoCloseable {
   }
 
   public void awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + STARTUP.toNanos();
+    awaitReady(STARTUP);
+  }
+
+  /** Waits for the start-up to end, for as long as a machine this busy needs. */
+  public void awaitReady(Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
     while (!log().contains("ready in")) {
       if (!process.isAlive()) {
         throw new IllegalStateException("Payara exited during start-up; log: " + log);
       }
       if (System.nanoTime() > deadline) {
         close();
-        throw new IllegalStateException("Payara not ready within " + STARTUP + "; log: " + log);
+        throw new IllegalStateException("Payara not ready within " + within + "; log: " + log);
       }
       Thread.sleep(200);
     }

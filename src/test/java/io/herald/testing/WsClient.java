@@ -32,7 +32,7 @@ public final class WsClient implements AutoCloseable {
   private final AtomicInteger textFrames = new AtomicInteger();
   private volatile boolean reading;
   private volatile WebSocket socket;
-  private final StringBuilder partial = new StringBuilder();
+  private final WsText text = new WsText();
 
   private WsClient(boolean reading) {
     this.reading = reading;
@@ -122,14 +122,11 @@ public final class WsClient implements AutoCloseable {
 
       @Override
       public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
+        for (String message : text.messages(data, last)) {
+          frames.add(Json.createReader(new StringReader(message)).readObject());
+        }
         if (last) {
-          // a frame carries one message, or several, one per line, when the server batches
-          for (String message : partial.toString().split("\n")) {
-            frames.add(Json.createReader(new StringReader(message)).readObject());
-          }
           textFrames.incrementAndGet();
-          partial.setLength(0);
         }
         if (reading) {
           webSocket.request(1);
