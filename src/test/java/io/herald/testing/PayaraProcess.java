@@ -56,6 +56,12 @@ public final class PayaraProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    // the suite's instances live for a minute or two: the client compiler only, as Arquillian's
+    // (pom.xml, test.payara.jvm); the benchmarks clear it and run the full JIT
+    String jvm = System.getProperty("test.payara.jvm", "").trim();
+    if (!jvm.isEmpty()) {
+      command.addAll(List.of(jvm.split("\\s+")));
+    }
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.addAll(
         List.of(
