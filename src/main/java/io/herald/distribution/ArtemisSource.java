@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnection;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
@@ -96,6 +97,22 @@ final class ArtemisSource implements JmsSource {
     } finally {
       watchdog.cancel(false);
     }
+  }
+
+  /**
+   * A close that raced the connection's own failure waited for an answer that never came, until
+   * Artemis' client failure check gave up on the connection (10-20 s; found by CrashRestartIT:
+   * Artemis' failure handling stops early for a factory being closed, and leaves the close's
+   * blocking call waiting), and the reconnect with it. Cleaning the factory up says nothing to the
+   * broker: its sessions are dropped here and its socket closed, which the broker takes as the
+   * end of a connection that confirms nothing (the client id's) at once.
+   */
+  @Override
+  public void abandon(Connection connection) {
+    if (connection instanceof ActiveMQConnection artemis) {
+      artemis.getSessionFactory().cleanup();
+    }
+    JmsSource.super.abandon(connection); // the factory is closed: this only marks its sessions closed
   }
 
   private String url() {

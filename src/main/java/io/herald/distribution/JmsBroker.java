@@ -207,7 +207,7 @@ public class JmsBroker implements Broker {
           failedAttempts++ == 0 ? Level.WARNING : Level.FINE,
           "Broker not reachable (" + e + "); retrying every " + settings.reconnectMillis() + " ms");
       catchUp.lost();
-      closeQuietly();
+      closeQuietly(true);
       reconnectLater();
     }
   }
@@ -244,7 +244,7 @@ public class JmsBroker implements Broker {
     connected = false;
     catchUp.lost();
     LOG.warning("Lost the broker connection (" + e + "); reconnecting");
-    closeQuietly();
+    closeQuietly(true);
     reconnectLater();
   }
 
@@ -382,13 +382,19 @@ public class JmsBroker implements Broker {
               LOG.log(Level.FINE, "Could not remove the subscription", e);
             }
           }
-          closeQuietly();
+          closeQuietly(false);
           source.close();
         });
     sender.shutdown();
   }
 
-  private void closeQuietly() {
+  /**
+   * Closes the connections; {@code lost}: one of them broke (or an attempt failed), so the rest
+   * are let go of without waiting for the broker's answers ({@link JmsSource#abandon}), which
+   * would hold up the reconnect on this thread for as long as a broken connection takes to be
+   * found out. Otherwise (leaving) each closes in order, so the broker hears of it at once.
+   */
+  private void closeQuietly(boolean lost) {
     // The connections close now: what the receive loop throws next is not news. The ingress is
     // NOT halted first: halted, it would close its session itself, over a connection the broker
     // has already dropped, and wait out the call timeout (30 s, measured in ClusterIT) holding
@@ -398,12 +404,17 @@ public class JmsBroker implements Broker {
       loop.halt();
     }
     for (Connection c : new Connection[] {ingressConnection, receiveConnection, connection}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (JMSException | RuntimeException e) {
-          // going away anyway
-        }
+      if (c == null) {
+        continue;
+      }
+      if (lost) {
+        source.abandon(c);
+        continue;
+      }
+      try {
+        c.close();
+      } catch (JMSException | RuntimeException e) {
+        // going away anyway
       }
     }
     if (loop != null) {

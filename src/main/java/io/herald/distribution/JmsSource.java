@@ -41,6 +41,19 @@ interface JmsSource {
   /** For the log: where this source connects. */
   String describe();
 
+  /**
+   * Lets go of a connection that is lost, or part of a set one of which is: at once, without
+   * waiting for the broker to answer (a plain close waits for each session's close to be
+   * answered). The broker drops it when its socket closes, or when it finds it gone.
+   */
+  default void abandon(Connection connection) {
+    try {
+      connection.close();
+    } catch (JMSException | RuntimeException e) {
+      // going away anyway
+    }
+  }
+
   /** Releases what the source started (the embedded broker). */
   default void close() {}
 }

@@ -303,14 +303,10 @@ final class Chaos {
     for (Instance i : live) {
       java.nio.file.Path file = java.nio.file.Path.of("target", "chaos", "threads-" + runId + "-" + threadDumps + "-" + i.name() + ".txt");
       try {
-        java.nio.file.Files.createDirectories(file.getParent());
-        new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(i.process().pid()), "Thread.print")
-            .redirectErrorStream(true).redirectOutput(file.toFile()).start().waitFor(20, TimeUnit.SECONDS);
+        i.process().dumpThreads(file);
         note(clock() + " a client has waited over 10 s for an event: threads of " + i.name() + " in " + file);
-      } catch (java.io.IOException e) {
+      } catch (java.io.UncheckedIOException e) {
         note(clock() + " no thread dump of " + i.name() + ": " + e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
   }

@@ -81,6 +81,13 @@ class CrashRestartIT {
     }
   }
 
+  /** A failure's message with what b was doing: its threads (in a file) and what it logged since {@code logFrom}. */
+  private static String aboutB(String failure, int logFrom) {
+    java.nio.file.Path threads = cluster.b.dumpThreads(java.nio.file.Path.of("target", "crash-restart", "threads-b-" + System.currentTimeMillis() + ".txt"));
+    List<String> warnings = cluster.b.log().substring(logFrom).lines().filter(l -> l.contains("WARNING") || l.contains("SEVERE") || l.contains("Connected to")).toList();
+    return failure + "; b's threads in " + threads + "; b logged: " + warnings;
+  }
+
   /** Whatever a test left, b's link is sound for the next. */
   @AfterEach
   void healLink() {
@@ -111,10 +118,39 @@ class CrashRestartIT {
       SseClient.Event event = onB.next(Duration.ofSeconds(9));
       long tookMillis = (System.nanoTime() - cutAt) / 1_000_000;
       assertTrue(event != null && event.json().getJsonObject("data").getInt("n") == 1,
-          "the event published while b was away, within 9 s (the broker held b's client id for 10 s): " + event + " after " + tookMillis + " ms");
+          () -> aboutB("the event published while b was away, within 9 s (the broker held b's client id for 10 s): " + event + " after " + tookMillis + " ms", logFrom));
       String log = cluster.b.log().substring(logFrom);
       assertFalse(log.contains("already set into another connection"), "b's client id was free at once: " + log.lines().filter(l -> l.contains("WARNING")).toList());
     }
+  }
+
+  /**
+   * Found by this class (the next test failed, once in a few runs, in its first step): when one of
+   * b's broker connections broke, b closed the others before it reconnected, and a close waits
+   * for the broker's answer; a connection that is broken without b knowing yet (or silent, as
+   * here) keeps it waiting until Artemis' failure check gives up on it, 10-20 s, and b's clients
+   * get nothing meanwhile. Now b lets go of the others without a word and tries again after its
+   * reconnect pause (3 s here). Here the broker's answers stop reaching b, and one connection is
+   * reset.
+   */
+  @Test
+  @Order(2)
+  void anInstanceLetsGoOfItsOtherBrokerConnectionsWhenOneBreaks() throws Exception {
+    Cluster.awaitReadiness(cluster.b.server(), 200);
+    int logFrom = cluster.b.log().length();
+    long accepted = bLink.accepted();
+    bLink.hold(true);
+    assertTrue(bLink.resetOldest(), "b has a connection to reset");
+    long resetAt = System.nanoTime();
+    while (bLink.accepted() == accepted) {
+      assertTrue(
+          System.nanoTime() - resetAt < Duration.ofSeconds(8).toNanos(),
+          () -> aboutB("b did not try again within 8 s of one of its connections breaking", logFrom));
+      Thread.sleep(20);
+    }
+    System.out.println("b tried again " + (System.nanoTime() - resetAt) / 1_000_000 + " ms after one of its connections broke");
+    bLink.hold(false);
+    Cluster.awaitReadiness(cluster.b.server(), 200);
   }
 
   /**
@@ -125,14 +161,16 @@ class CrashRestartIT {
    * again after {@code herald.broker.connection-ttl-ms} (10 s) and its reconnect pause, not 30 s.
    */
   @Test
-  @Order(2)
+  @Order(3)
   void anInstanceWhoseConnectionBreaksWhileBeingMadeTriesAgainWithinTheTtl() throws Exception {
+    Cluster.awaitReadiness(cluster.b.server(), 200); // connected and caught up after the last test's cut
+    int logFrom = cluster.b.log().length();
     long accepted = bLink.accepted();
     bLink.hold(true);
     bLink.cut();
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (bLink.accepted() == accepted) { // b's next attempt (it reconnects 3 s after a loss)
-      assertTrue(System.nanoTime() < deadline, "b never tried to reconnect");
+      assertTrue(System.nanoTime() < deadline, () -> aboutB("b never tried to reconnect", logFrom));
       Thread.sleep(20);
     }
     Thread.sleep(1_000); // it has sent its hello; the broker's answer is held back
@@ -141,7 +179,9 @@ class CrashRestartIT {
     long brokenAt = System.nanoTime();
     deadline = brokenAt + Duration.ofSeconds(25).toNanos();
     while (Cluster.readiness(cluster.b.server()) != 200) {
-      assertTrue(System.nanoTime() < deadline, "b not back within 25 s of a connection broken while it was being made (Artemis waits 30 s)");
+      assertTrue(
+          System.nanoTime() < deadline,
+          () -> aboutB("b not back within 25 s of a connection broken while it was being made (Artemis waits 30 s)", logFrom));
       Thread.sleep(200);
     }
     System.out.println("b ready again " + (System.nanoTime() - brokenAt) / 1_000_000 + " ms after its connection broke while being made");
@@ -155,7 +195,7 @@ class CrashRestartIT {
    * told to try again later, on every transport, until the instance is back and current.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void aResumeOnAnInstanceAwayFromTheBrokerFromAnEventItLacksIsToldToComeBackLater() throws Exception {
     String token = Tokens.subscriber("gina");
     try (SseClient onA = SseClient.open(cluster.a.server(), "api/realtime/stream?channel=jobs.away&access_token=" + token)) {
@@ -198,7 +238,7 @@ class CrashRestartIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void anInstanceCatchingUpAfterAReconnectRefusesNewPollSessionsButServesOpenOnes() throws Exception {
     String token = Tokens.subscriber("erin");
     try (PollClient open = PollClient.open(cluster.b.server(), token, 1_000, "jobs.catchup")) {
@@ -250,7 +290,7 @@ class CrashRestartIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void anInstanceKilledAndStartedAgainTakesInWhatTheBrokerKeptThenTakesClientsWhoGetNothingTwice() throws Exception {
     int backlog = 20_000;
     String token = Tokens.subscriber("dora");

@@ -141,6 +141,23 @@ public final class PayaraProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The instance's threads now ({@code jcmd Thread.print}) in {@code file}: what a test that gave
+   * up waiting on the instance keeps, so the failure can be read afterwards. The file's path.
+   */
+  public Path dumpThreads(Path file) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid()), "Thread.print")
+          .redirectErrorStream(true).redirectOutput(file.toFile()).start().waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return file.toAbsolutePath();
+  }
+
   @Override
   public void close() {
     stop(5);

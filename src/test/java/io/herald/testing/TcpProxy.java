@@ -35,6 +35,8 @@ public final class TcpProxy implements AutoCloseable {
   private volatile boolean holding;
   private volatile boolean refusing;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  /** Client sides, oldest first (closed ones are dropped as new ones come). */
+  private final java.util.Deque<Socket> clients = new java.util.concurrent.ConcurrentLinkedDeque<>();
   private final AtomicLong accepted = new AtomicLong();
 
   private TcpProxy(String name, ServerSocket server, int target) {
@@ -92,6 +94,20 @@ public final class TcpProxy implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Resets the oldest connection through the proxy that is still open, on both sides, and no
+   * other: one connection of several broken, as when a firewall loses one flow's state.
+   */
+  public boolean resetOldest() {
+    for (Socket client : clients) {
+      if (!client.isClosed()) {
+        reset(client); // its pumps fail, and reset the other side
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Connections accepted so far. */
   public long accepted() {
     return accepted.get();
@@ -121,6 +137,8 @@ public final class TcpProxy implements AutoCloseable {
         continue;
       }
       open.add(client); // a cut while it is still connecting upstream takes it too
+      clients.removeIf(Socket::isClosed);
+      clients.add(client);
       daemon("tcp-proxy-" + name + "-connect", () -> connect(client));
     }
   }
