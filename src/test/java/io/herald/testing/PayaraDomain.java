@@ -20,6 +20,12 @@ import java.util.stream.Stream;
  */
 public final class PayaraDomain implements AutoCloseable {
   private static final Path HOME = Path.of(System.getProperty("payara.serverHome", "target/payara-server/payara6"));
+  /**
+   * The suite's JVM options for short-lived servers (pom.xml, test.payara.jvm: the client
+   * compiler only), for the domain's server and every asadmin (AS_EXTRA_JAVA_OPTS, which the
+   * distribution's asadmin script passes to its JVM), as PayaraProcess does for Payara Micro.
+   */
+  private static final String JVM = System.getProperty("test.payara.jvm", "").trim();
 
   private final String name;
   private final int portBase;
@@ -46,8 +52,29 @@ public final class PayaraDomain implements AutoCloseable {
     } finally {
       Files.deleteIfExists(passwords);
     }
+    domain.jvmOptions();
     domain.run(List.of(asadmin(), "start-domain", name), env);
     return domain;
+  }
+
+  /** Adds {@link #JVM} to the server's options in the new domain's configuration (server-config's come first). */
+  private void jvmOptions() throws IOException {
+    if (JVM.isEmpty()) {
+      return;
+    }
+    Path xml = HOME.resolve("glassfish/domains").resolve(name).resolve("config/domain.xml");
+    String config = Files.readString(xml, StandardCharsets.UTF_8);
+    String anchor = "<jvm-options>-server</jvm-options>";
+    int at = config.indexOf(anchor);
+    if (at < 0) {
+      throw new IllegalStateException("no " + anchor + " in " + xml);
+    }
+    StringBuilder options = new StringBuilder();
+    for (String option : JVM.split("\\s+")) {
+      options.append("<jvm-options>").append(option).append("</jvm-options>");
+    }
+    at += anchor.length();
+    Files.writeString(xml, config.substring(0, at) + options + config.substring(at), StandardCharsets.UTF_8);
   }
 
   /** The distribution's asadmin. */
@@ -119,6 +146,9 @@ public final class PayaraDomain implements AutoCloseable {
     Path out = Files.createTempFile("asadmin", ".out");
     try {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+      if (!JVM.isEmpty()) {
+        builder.environment().put("AS_EXTRA_JAVA_OPTS", JVM);
+      }
       builder.environment().putAll(extraEnv);
       Process process = builder.start();
       if (!process.waitFor(5, TimeUnit.MINUTES)) {
