@@ -110,7 +110,11 @@ final class ArtemisSource implements JmsSource {
   @Override
   public void abandon(Connection connection) {
     if (connection instanceof ActiveMQConnection artemis) {
-      artemis.getSessionFactory().cleanup();
+      try {
+        artemis.getSessionFactory().cleanup();
+      } catch (RuntimeException e) {
+        // going away anyway; the close below does what is left
+      }
     }
     JmsSource.super.abandon(connection); // the factory is closed: this only marks its sessions closed
   }

@@ -42,9 +42,10 @@ interface JmsSource {
   String describe();
 
   /**
-   * Lets go of a connection that is lost, or part of a set one of which is: at once, without
-   * waiting for the broker to answer (a plain close waits for each session's close to be
-   * answered). The broker drops it when its socket closes, or when it finds it gone.
+   * Lets go of a connection that is lost, or part of a set one of which is. The bundled client's
+   * lets go at once, without waiting for the broker to answer ({@link ArtemisSource}); this
+   * default, a plain close, is all an app server's connections allow, and waits for each
+   * session's close to be answered, or to fail.
    */
   default void abandon(Connection connection) {
     try {

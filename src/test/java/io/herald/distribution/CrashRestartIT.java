@@ -125,7 +125,7 @@ class CrashRestartIT {
   }
 
   /**
-   * Found by this class (the next test failed, once in a few runs, in its first step): when one of
+   * Found by this class (the next test failed once in CI, in its first step): when one of
    * b's broker connections broke, b closed the others before it reconnected, and a close waits
    * for the broker's answer; a connection that is broken without b knowing yet (or silent, as
    * here) keeps it waiting until Artemis' failure check gives up on it, 10-20 s, and b's clients
